@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def blog(request):
+    return {"blog_title": settings.BLOG_TITLE}

@@ -1,0 +1,42 @@
+from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils import timezone
+
+from . import sanitize
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """Posts a reader may see: those whose publication time has come."""
+        return self.filter(published__lte=timezone.now())
+
+
+class Post(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    body = models.TextField(help_text="Markdown.")
+    body_html = models.TextField(editable=False)
+    published = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published)
+        return reverse(
+            "blog:post",
+            kwargs={"year": f"{local.year:04d}", "month": f"{local.month:02d}", "slug": self.slug},
+        )
+
+
+@receiver(pre_save, sender=Post)
+def render_post(sender, instance, **kwargs):
+    # A receiver rather than save(), so that loaddata (which skips save()) renders fixtures too.
+    instance.body_html = sanitize.post_html(instance.body)

@@ -1,0 +1,23 @@
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .models import Post
+
+
+def index(request):
+    posts = Post.objects.published()[:10]
+    return render(request, "blog/index.html", {"posts": posts})
+
+
+def post_detail(request, year, month, slug):
+    post = get_object_or_404(
+        Post.objects.published(), published__year=year, published__month=month, slug=slug
+    )
+    return render(request, "blog/post_detail.html", {"post": post})
+
+
+def blogger_permalink(request, year, month, slug):
+    """Answer Blogger's old `.html` permalinks with a permanent redirect to ours."""
+    post = get_object_or_404(
+        Post.objects.published(), published__year=year, published__month=month, slug=slug
+    )
+    return redirect(post, permanent=True)

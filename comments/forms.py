@@ -1,0 +1,77 @@
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+from .models import Comment
+
+# Tab, newline and carriage return are writing; every other control character is not.
+_CONTROL = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {chr(127)}
+
+
+def _clean_text(value):
+    """NFC-normalize, unify newlines, and refuse control characters."""
+    value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if any(ch in _CONTROL for ch in value):
+        raise ValidationError("Control characters are not allowed.", code="control")
+    return value
+
+
+class CommentForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        queryset=Comment.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "The comment you are replying to does not exist."},
+    )
+
+    author_url = forms.URLField(
+        label="Website", max_length=200, required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["author_name", "author_email", "author_url", "body", "parent"]
+        help_texts = {
+            "author_name": "Optional. Shown with your comment; blank shows as Anonymous.",
+            "author_email": "Optional. Never shown.",
+            "body": "Links become clickable; <b>, <i>, <code> and <blockquote> work.",
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, post, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.post = post
+        self.instance.post = post
+        body = self.fields["body"]
+        body.required = True  # blank only for tombstones of removed comments
+        body.max_length = settings.COMMENTS_MAX_LENGTH
+        body.validators.append(MaxLengthValidator(body.max_length))
+        body.widget.attrs["maxlength"] = str(body.max_length)
+
+    def clean_author_name(self):
+        return _clean_text(self.cleaned_data["author_name"])
+
+    def clean_body(self):
+        return _clean_text(self.cleaned_data["body"])
+
+    def clean_author_url(self):
+        url = self.cleaned_data["author_url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise ValidationError("Enter a web address starting with http:// or https://.")
+        return url
+
+    def clean_parent(self):
+        parent = self.cleaned_data["parent"]
+        if parent is None:
+            return None
+        if parent.post_id != self.post.pk:
+            raise ValidationError("You can only reply to a comment on this post.")
+        if parent.status == Comment.Status.REMOVED:
+            raise ValidationError("That comment has been removed and takes no more replies.")
+        if parent.status != Comment.Status.PUBLISHED:
+            # Held and spam comments are invisible to readers; say no more than for a missing one.
+            raise ValidationError(self.fields["parent"].error_messages["invalid_choice"])
+        return parent

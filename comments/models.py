@@ -1,0 +1,84 @@
+from django.db import models, transaction
+from django.db.models import Max
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from blog import sanitize
+from blog.models import Post
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """Comments a reader sees: published ones, and removed ones as numbered tombstones."""
+        return self.filter(status__in=[Comment.Status.PUBLISHED, Comment.Status.REMOVED])
+
+    def published(self):
+        return self.filter(status=Comment.Status.PUBLISHED)
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published"
+        PENDING = "pending"
+        SPAM = "spam"
+        REMOVED = "removed"
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    # RESTRICT: a reply keeps its parent; deleting a whole post still cascades.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="replies"
+    )
+    number = models.PositiveIntegerField(editable=False, help_text="One series per post.")
+    author_name = models.CharField("name", max_length=100, blank=True)
+    author_email = models.EmailField("email", blank=True)
+    author_url = models.URLField("website", blank=True)
+    body = models.TextField("comment", blank=True)
+    body_html = models.TextField(editable=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
+    created = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["post", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="comment_number_per_post"),
+        ]
+        indexes = [models.Index(fields=["post", "status", "number"])]
+
+    def __str__(self):
+        return f"#{self.number} on {self.post}"
+
+    def save(self, *args, **kwargs):
+        if self.number is None:
+            with transaction.atomic():
+                self.number = self._next_number()
+                super().save(*args, **kwargs)
+        else:
+            super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.post.get_absolute_url()}#c{self.number}"
+
+    @property
+    def author(self):
+        return self.author_name or "Anonymous"
+
+    @property
+    def is_removed(self):
+        return self.status == self.Status.REMOVED
+
+    def _next_number(self):
+        # Lock the post row so that concurrent comments on one post take turns
+        # (PostgreSQL); SQLite's IMMEDIATE transactions already serialize writers.
+        list(Post.objects.select_for_update().filter(pk=self.post_id).values_list("pk"))
+        latest = Comment.objects.filter(post_id=self.post_id).aggregate(n=Max("number"))["n"]
+        return (latest or 0) + 1
+
+
+@receiver(pre_save, sender=Comment)
+def render_comment(sender, instance, **kwargs):
+    # A receiver rather than save(), so that loaddata (which skips save()) renders fixtures too.
+    instance.body_html = sanitize.comment_html(instance.body)

@@ -1,0 +1,11 @@
+"""Hooks for other apps, so that comments never import them.
+
+comment_will_be_posted(sender=Comment, comment, request): sent before a new comment is
+saved; a receiver may set ``comment.status``. comment_was_posted: sent once it is saved,
+in the same transaction.
+"""
+
+from django.dispatch import Signal
+
+comment_will_be_posted = Signal()
+comment_was_posted = Signal()

@@ -1,0 +1,50 @@
+"""Turn a post's comments, read in one query, into a thread in reading order."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Entry:
+    comment: object
+    depth: int
+    # Set where the nesting cannot show the parent: the reply sits deeper than max_depth.
+    reply_to: object = None
+    # For the template: open a nested <ol> after this entry, or close this many.
+    opens: bool = False
+    closes: range = range(0)
+
+
+def thread(comments, max_depth):
+    """Return comments (oldest first) as depth-first Entries, each reply under the one it answers.
+
+    O(n) and iterative, so a chain of any length is safe. A reply whose parent is not among
+    `comments` (held back from readers) stands at the top level, in its turn.
+    """
+    comments = list(comments)
+    by_pk = {comment.pk: comment for comment in comments}
+    children = defaultdict(list)
+    roots = []
+    for comment in comments:
+        if comment.parent_id in by_pk:
+            children[comment.parent_id].append(comment)
+        else:
+            roots.append(comment)
+
+    entries = []
+    stack = [(comment, 0) for comment in reversed(roots)]
+    while stack:
+        comment, depth = stack.pop()
+        shown = min(depth, max_depth)
+        reply_to = by_pk[comment.parent_id] if depth > shown else None
+        entries.append(Entry(comment, shown, reply_to))
+        stack.extend((child, depth + 1) for child in reversed(children[comment.pk]))
+
+    # Shown depth grows by at most one from an entry to the next, so the gap between
+    # neighbours says exactly which lists to open and close.
+    for entry, following in zip(entries, entries[1:] + [None], strict=True):
+        next_depth = following.depth if following else 0
+        entry.opens = next_depth > entry.depth
+        if not entry.opens:
+            entry.closes = range(entry.depth - next_depth)
+    return entries

@@ -1,0 +1,36 @@
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from blog.models import Post
+
+from .forms import CommentForm
+from .models import Comment
+from .signals import comment_was_posted, comment_will_be_posted
+
+
+@require_POST
+def post_comment(request, post_id):
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    form = CommentForm(post, request.POST)
+    if not form.is_valid():
+        return render(
+            request, "blog/post_detail.html", {"post": post, "comment_form": form}, status=400
+        )
+
+    comment = form.save(commit=False)
+    comment.ip_address = request.META.get("REMOTE_ADDR")
+    with transaction.atomic():
+        comment_will_be_posted.send(sender=Comment, comment=comment, request=request)
+        comment.save()
+        comment_was_posted.send(sender=Comment, comment=comment, request=request)
+
+    if comment.status == Comment.Status.PUBLISHED:
+        messages.success(request, f"Your comment is published as #{comment.number}.")
+        return redirect(comment)
+    # Held and spam read the same to the sender: a spammer learns nothing from the answer.
+    messages.info(
+        request, "Thank you. Your comment is awaiting moderation and will appear once approved."
+    )
+    return redirect(post)
