@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Post
+from .models import Label, Post
 
 
 @admin.register(Post)
@@ -9,3 +9,11 @@ class PostAdmin(admin.ModelAdmin):
     date_hierarchy = "published"
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["labels"]
+
+
+@admin.register(Label)
+class LabelAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -13,12 +13,26 @@ class PostQuerySet(models.QuerySet):
         return self.filter(published__lte=timezone.now())
 
 
+class Label(models.Model):
+    """A tag on posts, as Blogger calls them."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Post(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(editable=False)
     published = models.DateTimeField(default=timezone.now, db_index=True)
+    labels = models.ManyToManyField(Label, blank=True, related_name="posts")
 
     objects = PostQuerySet.as_manager()
 
