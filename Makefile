@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install lint fixtures superuser
+.PHONY: run test install lint fixtures superuser bench
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,7 @@ lint: install
 
 superuser: install
 	$(PY) manage.py createsuperuser
+
+# Load-test the blog under gunicorn with wrk (apt-get install wrk); prints a table. See README.
+bench: install
+	$(PY) -m bench.run

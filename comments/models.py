@@ -2,10 +2,15 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from blog import sanitize
 from blog.models import Post
+
+from .tree import paged_thread
 
 
 class CommentQuerySet(models.QuerySet):
@@ -15,6 +20,12 @@ class CommentQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
+
+    def thread_shape(self):
+        """Just what a thread is built from: (pk, parent_id, number, status) rows, oldest first."""
+        return self.order_by("number").values_list(
+            "pk", "parent_id", "number", "status", named=True
+        )
 
 
 class Comment(models.Model):
@@ -35,6 +46,9 @@ class Comment(models.Model):
     author_url = models.URLField("website", blank=True)
     body = models.TextField("comment", blank=True)
     body_html = models.TextField(editable=False)
+    # The whole comment as readers see it, rendered on save like body_html, so that a page of
+    # comments costs a join of strings rather than a template per comment.
+    html = models.TextField(editable=False, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
     created = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
@@ -60,7 +74,20 @@ class Comment(models.Model):
             super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.post.get_absolute_url()}#c{self.number}"
+        # A stable address: which page of the thread shows a comment changes as threads grow.
+        return reverse("comments:permalink", args=[self.pk])
+
+    def located_url(self, reply=False):
+        """The post page showing this comment, anchored at it (or at a form replying to it)."""
+        pages = paged_thread(Comment.objects.filter(post_id=self.post_id).visible().thread_shape())
+        number = next(
+            (n for n, page in enumerate(pages, 1) if any(e.comment.pk == self.pk for e in page)), 1
+        )
+        query = {"page": number} if number > 1 else {}
+        if reply:
+            query["replyto"] = self.number
+        anchor = "comment-form" if reply else f"c{self.number}"
+        return f"{self.post.get_absolute_url()}{'?' + urlencode(query) if query else ''}#{anchor}"
 
     @property
     def author(self):
@@ -69,6 +96,11 @@ class Comment(models.Model):
     @property
     def is_removed(self):
         return self.status == self.Status.REMOVED
+
+    def render(self):
+        """Render the stored HTML from the text and the byline (done on every save)."""
+        self.body_html = sanitize.comment_html(self.body)
+        self.html = render_to_string("comments/_comment.html", {"comment": self})
 
     def _next_number(self):
         # Lock the post row so that concurrent comments on one post take turns
@@ -81,4 +113,4 @@ class Comment(models.Model):
 @receiver(pre_save, sender=Comment)
 def render_comment(sender, instance, **kwargs):
     # A receiver rather than save(), so that loaddata (which skips save()) renders fixtures too.
-    instance.body_html = sanitize.comment_html(instance.body)
+    instance.render()

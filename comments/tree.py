@@ -3,6 +3,8 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
+
 
 @dataclass(slots=True)
 class Entry:
@@ -48,3 +50,25 @@ def thread(comments, max_depth):
         if not entry.opens:
             entry.closes = range(entry.depth - next_depth)
     return entries
+
+
+def paginate(entries, per_page):
+    """Split a thread's entries into pages of about `per_page`, cutting only between threads.
+
+    A page ends once it holds `per_page` entries and the next entry starts a new thread, so no
+    thread is split across pages (one thread longer than `per_page` makes one long page).
+    """
+    pages, current = [], []
+    for entry in entries:
+        if len(current) >= per_page and entry.depth == 0:
+            pages.append(current)
+            current = []
+        current.append(entry)
+    if current or not pages:
+        pages.append(current)
+    return pages
+
+
+def paged_thread(rows):
+    """Thread `rows` (oldest first) and split them into pages, as the site's settings say."""
+    return paginate(thread(rows, settings.COMMENTS_MAX_DEPTH), settings.COMMENTS_PER_PAGE)

@@ -28,9 +28,30 @@ def post_comment(request, post_id):
 
     if comment.status == Comment.Status.PUBLISHED:
         messages.success(request, f"Your comment is published as #{comment.number}.")
-        return redirect(comment)
+        return redirect(comment.located_url())
     # Held and spam read the same to the sender: a spammer learns nothing from the answer.
     messages.info(
         request, "Thank you. Your comment is awaiting moderation and will appear once approved."
     )
     return redirect(post)
+
+
+def permalink(request, pk):
+    """Send a reader to the page of the thread where a comment stands."""
+    comment = get_object_or_404(
+        Comment.objects.visible().filter(post__in=Post.objects.published()).select_related("post"),
+        pk=pk,
+    )
+    return redirect(comment.located_url())
+
+
+def reply(request, post_id, number):
+    """Open the reply form under a comment, on whichever page of the thread it stands."""
+    comment = get_object_or_404(
+        Comment.objects.published()
+        .filter(post__in=Post.objects.published())
+        .select_related("post"),
+        post_id=post_id,
+        number=number,
+    )
+    return redirect(comment.located_url(reply=True))

@@ -5,7 +5,6 @@ from types import SimpleNamespace
 import pytest
 from conftest import POST_URL, html
 
-from comments.models import Comment
 from comments.tree import thread
 
 PUBLISHED = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 15]
@@ -76,26 +75,6 @@ def test_line_breaks_in_a_comment_are_kept(page):
     assert [p.get_text("\n") for p in body.find_all("p")][1].endswith(
         "lymphocytes\nJosé Luis\nPharmacyts, de España."
     )
-
-
-def test_the_post_page_reads_the_thread_in_one_query(client, seed, django_assert_num_queries):
-    # The post, then the whole thread.
-    with django_assert_num_queries(2):
-        client.get(POST_URL)
-    parent = Comment.objects.get(number=10)
-    Comment.objects.bulk_create(
-        Comment(
-            post=seed,
-            number=100 + i,
-            body=f"reply {i}",
-            status="published",
-            parent=parent if i % 2 else None,
-        )
-        for i in range(300)
-    )
-    with django_assert_num_queries(2):
-        response = client.get(POST_URL)
-    assert len(html(response).select("ol.thread li[id^=c]")) == 14 + 300
 
 
 def _comments(*pairs):

@@ -1,25 +1,41 @@
 from django import template
-from django.conf import settings
+from django.http import Http404
 
 from ..forms import CommentForm
-from ..tree import thread
+from ..tree import paged_thread
 
 register = template.Library()
 
 
 @register.inclusion_tag("comments/thread.html", takes_context=True)
 def comment_thread(context, post):
-    """Render a post's visible comments as a thread, with the comment form (one query)."""
-    comments = (
-        post.comments.visible().defer("body", "author_email", "ip_address").order_by("number")
-    )
-    entries = thread(comments, settings.COMMENTS_MAX_DEPTH)
+    """Render one page of a post's visible comments as a thread, with the comment form.
+
+    Two queries whatever the thread's length: its shape, then the comments of the page shown.
+    `?page=N` picks the page (a missing page is a 404); a form sent back with errors opens on
+    the page of the comment it replies to.
+    """
+    request = context["request"]
+    shape = list(post.comments.visible().thread_shape())
+    pages = paged_thread(shape)
+
     form = context.get("comment_form")
     if form is not None:
-        target = form["parent"].value()
-        reply_to = next((e.comment for e in entries if str(e.comment.pk) == str(target)), None)
+        parent = str(form["parent"].value() or "")
+        number = _page_of(pages, lambda row: str(row.pk) == parent)
     else:
-        wanted = context["request"].GET.get("replyto", "")
+        number = _page_number(request.GET.get("page", "1"), len(pages))
+    entries = pages[number - 1]
+    full = post.comments.defer("body", "author_email", "ip_address").in_bulk(
+        [entry.comment.pk for entry in entries]
+    )
+    for entry in entries:
+        entry.comment = full[entry.comment.pk]
+
+    if form is not None:
+        reply_to = next((e.comment for e in entries if str(e.comment.pk) == parent), None)
+    else:
+        wanted = request.GET.get("replyto", "")
         reply_to = next(
             (
                 e.comment
@@ -32,9 +48,24 @@ def comment_thread(context, post):
     return {
         "post": post,
         "entries": entries,
-        "count": sum(not e.comment.is_removed for e in entries),
+        "count": sum(row.status != "removed" for row in shape),
+        "page_number": number,
+        "page_range": range(1, len(pages) + 1) if len(pages) > 1 else (),
         "form": form,
         "reply_to": reply_to,
         "csrf_token": context.get("csrf_token"),
-        "request": context["request"],
+        "request": request,
     }
+
+
+def _page_number(text, count):
+    if not text.isdigit() or not 1 <= int(text) <= count:
+        raise Http404("No such page of comments.")
+    return int(text)
+
+
+def _page_of(pages, matches):
+    for number, entries in enumerate(pages, start=1):
+        if any(matches(entry.comment) for entry in entries):
+            return number
+    return 1

@@ -1,0 +1,270 @@
+"""The benchmark: `make bench` (or `.venv/bin/python -m bench.run`).
+
+Serves the blog under gunicorn (the repo's gunicorn.conf.py when there is one) on a fresh database
+loaded with the fixtures, drives it with wrk on loopback, and prints requests per second, p50 and
+p99 latency, and each page's throughput as a ratio to a trivial Django view served by the same
+server in the same run. Then builds posts of 500 and 5,000 comments and times their page, cold.
+
+Environment: BENCH_SECONDS (per URL, default 10), BENCH_CONNECTIONS (default 16),
+BENCH_DATABASE_URL (default: a fresh SQLite file), BENCH_CACHE_URL (default: local memory).
+"""
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+POST_PATH = "/2009/11/norwegian-study-offers-clues/"
+# Tried in order; the first that answers 200 is measured (feeds arrive with the readers' issue).
+FEED_PATHS = ["/feeds/comments/1/", f"{POST_PATH}feed/", "/feeds/posts/1/comments/"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+class Server:
+    """gunicorn serving the blog on a free loopback port."""
+
+    def __init__(self, env, name):
+        self.name, self.env, self.port = name, env, free_port()
+        config = ROOT / "gunicorn.conf.py"
+        command = [PYTHON, "-m", "gunicorn", "config.wsgi:application"]
+        command += ["-c", str(config)] if config.exists() else ["--workers", "2"]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null"]
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(self.url + "/bench/trivial/", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise SystemExit(f"gunicorn did not start:\n{self.process.stderr.read().decode()}")
+
+    def worker_peaks_mb(self):
+        """Peak resident memory (VmHWM) of each worker, in MB."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        peaks = []
+        for pid in children.read_text().split():
+            status = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024)
+        return peaks
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def wrk(url, script=None, env=None, seconds=SECONDS):
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", str(script)]
+    finished = subprocess.run([*command, url], capture_output=True, text=True, env=env)
+    if finished.returncode:
+        raise SystemExit(f"wrk failed on {url}:\n{finished.stdout}{finished.stderr}")
+    output = finished.stdout
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1]),
+        "p50": _ms(re.search(r"\s50%\s+(\S+)", output)[1]),
+        "p99": _ms(re.search(r"\s99%\s+(\S+)", output)[1]),
+        "errors": "Non-2xx or 3xx" in output or "Socket errors" in output,
+        "output": output,
+    }
+
+
+def _ms(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
+
+
+def measure(url, **kwargs):
+    wrk(url, seconds=2, **kwargs)  # warm-up: workers import, caches fill
+    return wrk(url, **kwargs)
+
+
+def csrf_pair(server):
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(server.url + POST_PATH).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    cookie = next(c.value for c in jar if c.name == "csrftoken")
+    return token, cookie
+
+
+def comment_count(env):
+    out = subprocess.run(
+        [
+            PYTHON,
+            "manage.py",
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            "from comments.models import Comment; print(Comment.objects.count())",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def feed_path(server):
+    for path in FEED_PATHS:
+        try:
+            if urllib.request.urlopen(server.url + path, timeout=5).status == 200:
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def serve_and_measure(env, label, rows, posting):
+    server = Server(env, label)
+    try:
+        floor = measure(server.url + "/bench/trivial/")
+        rows.append((f"trivial view ({label})", floor, floor["rps"]))
+        rows.append((f"seed post page ({label})", measure(server.url + POST_PATH), floor["rps"]))
+        if posting:
+            rows.append(("index", measure(server.url + "/"), floor["rps"]))
+            path = feed_path(server)
+            if path:
+                rows.append((f"comment feed {path}", measure(server.url + path), floor["rps"]))
+            else:
+                rows.append(("comment feed", None, floor["rps"]))
+            token, cookie = csrf_pair(server)
+            before = comment_count(env)
+            post_env = dict(os.environ, BENCH_CSRF_TOKEN=token, BENCH_CSRF_COOKIE=cookie)
+            result = wrk(
+                server.url + "/comments/post/1/", script=ROOT / "bench" / "post.lua", env=post_env
+            )
+            accepted = int(re.search(r"accepted=(\d+)", result["output"])[1])
+            refused = int(re.search(r"refused=(\d+)", result["output"])[1])
+            stored = comment_count(env) - before
+            result["note"] = f"{accepted} accepted, {refused} refused, {stored} rows stored"
+            result["accepted_per_s"] = accepted / SECONDS
+            result["lost"] = accepted - stored
+            rows.append(("comment posting (POST)", result, floor["rps"]))
+        return server.worker_peaks_mb()
+    finally:
+        server.stop()
+
+
+def render_big_threads(env):
+    """Cold render (cache off) of posts with 500 and 5,000 comments, in this process."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.bigthread import build
+    from blog.models import Post
+
+    results = {}
+    for count in (500, 5000):
+        post = Post.objects.create(
+            title=f"Popular {count}", slug=f"popular-{count}", body="A post."
+        )
+        build(post, count)
+        client = Client(SERVER_NAME="127.0.0.1")
+        client.get(post.get_absolute_url())  # templates compiled, code paths warm
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(post.get_absolute_url())
+                times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+        tracemalloc.start()
+        client.get(post.get_absolute_url())
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        results[count] = (min(times), len(queries.captured_queries), len(response.content), peak)
+    return results
+
+
+def main():
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    tmp = Path(tempfile.mkdtemp(prefix="blog-bench-"))
+    base = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}"),
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "locmemcache://"),
+        DEBUG="false",
+        # Thousands of posts a minute from one address is the point here, not an attack.
+        COMMENTS_RATE_LIMIT="0",
+    )
+    manage(base, "migrate", "--noinput", "-v", "0")
+    manage(base, "loaddata", "seed", "-v", "0")
+
+    rows = []
+    peaks = serve_and_measure(base, "cache on", rows, posting=True)
+    peaks += serve_and_measure(dict(base, CACHE_URL="dummycache://"), "cache off", rows, False)
+    big = render_big_threads(dict(base, CACHE_URL="dummycache://"))
+    report(rows, peaks, big)
+
+
+def report(rows, peaks, big):
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
+    print(f"\nMachine: {os.cpu_count()} cores, {cpu}; wrk -t2 -c{CONNECTIONS}, {SECONDS} s per URL")
+    print(f"{'URL':<42} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}")
+    for name, result, floor in rows:
+        if result is None:
+            print(f"{name:<42} {'not served (404)':>34}")
+            continue
+        ratio = result["rps"] / floor
+        print(
+            f"{name:<42} {result['rps']:>9.0f} {result['p50']:>8.2f} {result['p99']:>8.2f} "
+            f"{ratio:>7.2f}" + ("  (errors)" if result["errors"] and "note" not in result else "")
+        )
+        if "note" in result:
+            print(f"{'':<42} {result['note']}; {result['accepted_per_s']:.0f} accepted/s")
+    print(f"\nPeak resident memory per gunicorn worker: {', '.join(f'{p:.0f} MB' for p in peaks)}")
+    print("\nCold render, cache off (best of 5):")
+    for count, (seconds, queries, size, peak) in big.items():
+        print(
+            f"  {count:>5} comments: {seconds * 1000:7.1f} ms, {queries} queries, "
+            f"{size // 1024} KiB of HTML, {peak / 2**20:.1f} MiB allocated at peak"
+        )
+    ratio = big[5000][0] / big[500][0]
+    print(f"  5,000 / 500 render-time ratio: {ratio:.2f} (10 would be linear in comments)")
+
+
+if __name__ == "__main__":
+    main()
