@@ -186,6 +186,7 @@ def render_big_threads(env):
 
     from bench.bigthread import build
     from blog.models import Post
+    from comments.tree import paged_thread
 
     results = {}
     for count in (500, 5000):
@@ -208,7 +209,11 @@ def render_big_threads(env):
         client.get(post.get_absolute_url())
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        results[count] = (min(times), query_count, len(response.content), peak)
+        start = time.perf_counter()
+        for _ in range(5):
+            paged_thread(list(post.comments.visible().thread_shape()))
+        building = (time.perf_counter() - start) / 5
+        results[count] = (min(times), query_count, len(response.content), peak, building)
     return results
 
 
@@ -259,13 +264,17 @@ def report(rows, peaks, big):
             print(f"{'':<42} {result['note']}; {result['accepted_per_s']:.0f} accepted/s")
     print(f"\nPeak resident memory per gunicorn worker: {', '.join(f'{p:.0f} MB' for p in peaks)}")
     print("\nCold render, cache off (best of 5):")
-    for count, (seconds, queries, size, peak) in big.items():
+    for count, (seconds, queries, size, peak, building) in big.items():
         print(
-            f"  {count:>5} comments: {seconds * 1000:7.1f} ms, {queries} queries, "
-            f"{size // 1024} KiB of HTML, {peak / 2**20:.1f} MiB allocated at peak"
+            f"  {count:>5} comments: page 1 in {seconds * 1000:6.1f} ms, {queries} queries, "
+            f"{size // 1024} KiB of HTML, {peak / 2**20:.1f} MiB allocated at peak; "
+            f"whole thread read and built in {building * 1000:.1f} ms"
         )
-    ratio = big[5000][0] / big[500][0]
-    print(f"  5,000 / 500 render-time ratio: {ratio:.2f} (10 would be linear in comments)")
+    print(
+        f"  5,000 / 500 ratios: page render {big[5000][0] / big[500][0]:.2f} (pages hold about "
+        f"COMMENTS_PER_PAGE comments), whole-thread build {big[5000][4] / big[500][4]:.2f} "
+        "(10 is linear)"
+    )
 
 
 if __name__ == "__main__":
