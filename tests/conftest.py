@@ -8,6 +8,18 @@ from comments.models import Comment
 POST_URL = "/2009/11/norwegian-study-offers-clues/"
 
 
+@pytest.fixture(autouse=True)
+def _test_server(settings):
+    """Production settings but two, which tests/test_deploy.py checks on their own."""
+    # The test client speaks plain HTTP.
+    settings.SECURE_SSL_REDIRECT = False
+    # Production's hashed names need `collectstatic` first; tests render pages without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def seed(db):
     """The seed post and its fifteen comments, loaded the way `make run` loads them."""
