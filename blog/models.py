@@ -1,10 +1,10 @@
 from django.db import models
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from . import sanitize
+from . import pagecache, sanitize
 
 
 class PostQuerySet(models.QuerySet):
@@ -54,3 +54,9 @@ class Post(models.Model):
 def render_post(sender, instance, **kwargs):
     # A receiver rather than save(), so that loaddata (which skips save()) renders fixtures too.
     instance.body_html = sanitize.post_html(instance.body)
+
+
+@receiver(post_save, sender=Post)
+@receiver(post_delete, sender=Post)
+def refresh_pages(sender, instance, **kwargs):
+    pagecache.touch("posts", f"post:{instance.slug}")

@@ -1,13 +1,13 @@
 from django.db import models, transaction
 from django.db.models import Max
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from blog import sanitize
+from blog import pagecache, sanitize
 from blog.models import Post
 
 from .tree import paged_thread
@@ -20,6 +20,13 @@ class CommentQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
+
+    def set_status(self, status):
+        """Give these comments `status`, and refresh the pages that show them."""
+        slugs = set(self.values_list("post__slug", flat=True))
+        count = self.update(status=status)
+        pagecache.touch("comments", *(f"post:{slug}" for slug in slugs))
+        return count
 
     def thread_shape(self):
         """Just what a thread is built from: (pk, parent_id, number, status) rows, oldest first."""
@@ -114,3 +121,13 @@ class Comment(models.Model):
 def render_comment(sender, instance, **kwargs):
     # A receiver rather than save(), so that loaddata (which skips save()) renders fixtures too.
     instance.render()
+
+
+@receiver(post_save, sender=Comment)
+@receiver(post_delete, sender=Comment)
+def refresh_pages(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata: the post may not be loaded yet; every post page shows "posts"
+        pagecache.touch("posts", "comments")
+    # A held or spam comment shows nowhere yet: spam floods must not empty the page cache.
+    elif instance.status in (Comment.Status.PUBLISHED, Comment.Status.REMOVED):
+        pagecache.touch("comments", f"post:{instance.post.slug}")

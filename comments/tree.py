@@ -44,7 +44,7 @@ def thread(comments, max_depth):
 
     # Shown depth grows by at most one from an entry to the next, so the gap between
     # neighbours says exactly which lists to open and close.
-    for entry, following in zip(entries, entries[1:] + [None], strict=True):
+    for entry, following in zip(entries, [*entries[1:], None], strict=False):
         next_depth = following.depth if following else 0
         entry.opens = next_depth > entry.depth
         if not entry.opens:

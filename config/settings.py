@@ -85,6 +85,13 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Whole pages for anonymous readers (blog/pagecache.py). On by default only with a cache that
+# every app server shares, where a change made through one server reaches all of them at once.
+PAGE_CACHE = env.bool(
+    "PAGE_CACHE",
+    default=CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache",
+)
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=24 * 60 * 60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

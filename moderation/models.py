@@ -13,7 +13,7 @@ class DecisionManager(models.Manager):
         """
         with transaction.atomic():
             changing = list(comments.select_for_update().exclude(status=status))
-            Comment.objects.filter(pk__in=[c.pk for c in changing]).update(status=status)
+            Comment.objects.filter(pk__in=[c.pk for c in changing]).set_status(status)
             self.bulk_create(
                 Decision(comment=c, actor=actor, from_status=c.status, to_status=status, note=note)
                 for c in changing

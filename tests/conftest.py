@@ -13,6 +13,8 @@ def _test_server(settings):
     """Production settings but two, which tests/test_deploy.py checks on their own."""
     # The test client speaks plain HTTP.
     settings.SECURE_SSL_REDIRECT = False
+    # Pages are cached only where tests/test_page_cache.py says so, in a cache it empties.
+    settings.PAGE_CACHE = False
     # Production's hashed names need `collectstatic` first; tests render pages without it.
     settings.STORAGES = {
         **settings.STORAGES,

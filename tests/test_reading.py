@@ -62,3 +62,11 @@ def test_the_page_is_semantic_and_labelled(client, seed):
     assert page.find("h1").get_text() == "Norwegian Study Offers Clues"
     for field in page.select("#comment-form textarea, #comment-form input:not([type=hidden])"):
         assert page.find("label", attrs={"for": field["id"]}), field
+
+
+def test_a_post_without_comments_shows_the_form_and_no_thread(client, seed):
+    quiet = Post.objects.create(title="Quiet", slug="quiet", body="Nobody has answered yet.")
+    page = html(client.get(quiet.get_absolute_url()))
+    assert page.select_one("#comments-heading").get_text() == "0 comments"
+    assert page.find("ol", class_="thread") is None
+    assert page.find("form", id="comment-form") is not None

@@ -1,0 +1,118 @@
+"""Whole pages for anonymous readers, kept in the shared cache until what they show changes.
+
+Each page names the things it shows as tags ("posts", "post:<slug>", "comments"). A tag's
+version lives in the cache beside the pages, and a page's key includes the versions of its
+tags: `touch("post:x")` gives the tag a new version, so every page showing post x is rendered
+afresh on its next request, on every app server sharing the cache. Nothing is deleted; stale
+entries simply stop being asked for and expire.
+
+Only anonymous GETs with no message waiting are served from the cache, and the reader's own
+CSRF token is put into the page on the way out, so no reader ever sees another's page.
+"""
+
+import hashlib
+import re
+import time
+import uuid
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.http import http_date
+
+_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_PLACEHOLDER = b"\x00csrf\x00"
+# Query parameters that select a different page; any other makes the request uncacheable,
+# so that made-up query strings cannot fill the cache.
+_PAGE_PARAMETERS = {"page"}
+
+
+def touch(*tags):
+    """Mark the pages showing `tags` as changed, everywhere the cache is shared."""
+    cache.set_many({_tag_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)
+
+
+def cached_page(tags):
+    """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not _cacheable(request):
+                return view(request, *args, **kwargs)
+            key = _page_key(request, tags(**kwargs))
+            entry = cache.get(key)
+            if entry is not None:
+                response = _response(request, entry)
+                response["X-Cache"] = "hit"
+                return response
+            response = view(request, *args, **kwargs)
+            if _storable(response):
+                entry = _entry(response)
+                cache.set(key, entry, settings.PAGE_CACHE_TIMEOUT)
+                _label(response, entry)
+            response["X-Cache"] = "miss"
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _cacheable(request):
+    return (
+        settings.PAGE_CACHE
+        and request.method == "GET"
+        and set(request.GET) <= _PAGE_PARAMETERS
+        # A session means a logged-in owner (always fresh pages); a messages cookie means a
+        # note for this reader alone ("your comment awaits moderation").
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _storable(response):
+    return response.status_code == 200 and not (set(response.cookies) - {settings.CSRF_COOKIE_NAME})
+
+
+def _page_key(request, tags):
+    keys = [_tag_key(tag) for tag in tags]
+    versions = cache.get_many(keys)
+    missing = {key: uuid.uuid4().hex for key in keys if key not in versions}
+    if missing:  # new, or evicted: a fresh version can only cause a miss, never a stale hit
+        cache.set_many(missing, timeout=None)
+        versions.update(missing)
+    identity = "|".join([request.get_full_path(), *(versions[key] for key in keys)])
+    return "pagecache:page:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _tag_key(tag):
+    return f"pagecache:tag:{tag}"
+
+
+def _entry(response):
+    content = _TOKEN.sub(rb"\g<1>" + _PLACEHOLDER + rb"\g<2>", response.content)
+    return {
+        "content": content,
+        "content_type": response["Content-Type"],
+        "etag": '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"',
+        "last_modified": http_date(time.time()),
+    }
+
+
+def _response(request, entry):
+    content = entry["content"]
+    if _PLACEHOLDER in content:
+        content = content.replace(_PLACEHOLDER, get_token(request).encode())
+    response = HttpResponse(content, content_type=entry["content_type"])
+    _label(response, entry)
+    return response
+
+
+def _label(response, entry):
+    # ETag and Last-Modified let ConditionalGetMiddleware answer a repeat visit with 304.
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = entry["last_modified"]
+    response["Cache-Control"] = "private, no-cache"
