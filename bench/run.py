@@ -6,11 +6,14 @@ p99 latency, and each page's throughput as a ratio to a trivial Django view serv
 server in the same run. Then builds posts of 500 and 5,000 comments and times their page, cold.
 
 Environment: BENCH_SECONDS (per URL, default 10), BENCH_CONNECTIONS (default 16),
-BENCH_DATABASE_URL (default: a fresh SQLite file), BENCH_CACHE_URL (default: local memory).
+BENCH_DATABASE_URL (default: a fresh PostgreSQL database on 127.0.0.1:5432, dropped afterwards,
+or a fresh SQLite file where PostgreSQL does not answer), BENCH_CACHE_URL (the shared cache of the
+"cache on" run; default Redis at 127.0.0.1:6379/15, local memory where Redis does not answer).
 """
 
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -31,6 +34,37 @@ POST_PATH = "/2009/11/norwegian-study-offers-clues/"
 FEED_PATHS = ["/feeds/comments/1/", f"{POST_PATH}feed/", "/feeds/posts/1/comments/"]
 
 
+POSTGRES = "postgres://root@127.0.0.1:5432/postgres"
+
+
+def fresh_database(tmp):
+    """A new, empty database: PostgreSQL as deployed where it answers, else SQLite."""
+    try:
+        import psycopg
+
+        name = f"blog_bench_{secrets.token_hex(4)}"
+        with psycopg.connect(POSTGRES, autocommit=True, connect_timeout=2) as server:
+            server.execute(f'CREATE DATABASE "{name}"')
+        return f"{POSTGRES.rsplit('/', 1)[0]}/{name}", name
+    except Exception:
+        return f"sqlite:///{tmp / 'bench.sqlite3'}", None
+
+
+def drop_database(name):
+    import psycopg
+
+    with psycopg.connect(POSTGRES, autocommit=True) as server:
+        server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def shared_cache():
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return "redis://127.0.0.1:6379/15"
+    except OSError:
+        return "locmemcache://"
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -49,9 +83,9 @@ class Server:
         config = ROOT / "gunicorn.conf.py"
         command = [PYTHON, "-m", "gunicorn", "config.wsgi:application"]
         command += ["-c", str(config)] if config.exists() else ["--workers", "2"]
-        command += ["--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null"]
+        command += ["--bind", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         self.url = f"http://127.0.0.1:{self.port}"
         for _ in range(100):
@@ -61,7 +95,7 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise SystemExit(f"gunicorn did not start:\n{self.process.stderr.read().decode()}")
+        raise SystemExit("gunicorn did not start; run it by hand with the same environment")
 
     def worker_peaks_mb(self):
         """Peak resident memory (VmHWM) of each worker, in MB."""
@@ -221,26 +255,51 @@ def main():
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="blog-bench-"))
+    database, created = (
+        (os.environ["BENCH_DATABASE_URL"], None)
+        if "BENCH_DATABASE_URL" in os.environ
+        else fresh_database(tmp)
+    )
+    try:
+        run(tmp, database)
+    finally:
+        if created:
+            drop_database(created)
+
+
+def run(tmp, database):
     base = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp / 'bench.sqlite3'}"),
-        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "locmemcache://"),
+        DATABASE_URL=database,
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", shared_cache()),
+        PAGE_CACHE="true",
+        # Production settings, but plain HTTP on loopback with no TLS proxy in front.
         DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        STATIC_ROOT=str(tmp / "static"),
+        SECURE_SSL_REDIRECT="false",
+        BEHIND_TLS_PROXY="false",
+        CSRF_COOKIE_SECURE="false",
+        SESSION_COOKIE_SECURE="false",
         # Thousands of posts a minute from one address is the point here, not an attack.
         COMMENTS_RATE_LIMIT="0",
     )
     manage(base, "migrate", "--noinput", "-v", "0")
     manage(base, "loaddata", "seed", "-v", "0")
+    manage(base, "collectstatic", "--noinput", "-v", "0")
+    manage(base, "shell", "-v", "0", "-c", "from django.core.cache import cache; cache.clear()")
 
     rows = []
     peaks = serve_and_measure(base, "cache on", rows, posting=True)
-    peaks += serve_and_measure(dict(base, CACHE_URL="dummycache://"), "cache off", rows, False)
-    big = render_big_threads(dict(base, CACHE_URL="dummycache://"))
-    report(rows, peaks, big)
+    off = dict(base, CACHE_URL="dummycache://", PAGE_CACHE="false")
+    peaks += serve_and_measure(off, "cache off", rows, False)
+    big = render_big_threads(off)
+    report(rows, peaks, big, database.split(":", 1)[0])
 
 
-def report(rows, peaks, big):
+def report(rows, peaks, big, database):
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -249,7 +308,10 @@ def report(rows, peaks, big):
         ),
         "unknown CPU",
     )
-    print(f"\nMachine: {os.cpu_count()} cores, {cpu}; wrk -t2 -c{CONNECTIONS}, {SECONDS} s per URL")
+    print(
+        f"\nMachine: {os.cpu_count()} cores, {cpu}; database: {database}; "
+        f"wrk -t2 -c{CONNECTIONS}, {SECONDS} s per URL"
+    )
     print(f"{'URL':<42} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7}")
     for name, result, floor in rows:
         if result is None:
