@@ -92,6 +92,9 @@ def test_a_reader_posts_a_comment_and_a_reply_to_comment_10(page, site, seed_pos
     assert (comment.number, comment.author_name, comment.parent) == (16, "Ingrid", None)
     assert_arrived_where_the_policy_says(page, site, comment)
     screenshot(page, "comment")
+    # The answer was a redirect, so reloading the page it led to sends nothing again.
+    page.reload()
+    assert Comment.objects.filter(body=comment.body).count() == 1
 
     page.get_by_role("link", name="Reply to comment 10").click()
     expect(page).to_have_url(site + POST_PATH + "?replyto=10#comment-form")
