@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install lint fixtures superuser bench
+.PHONY: run test install lint fixtures superuser bench test-browser
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,15 @@ superuser: install
 # Load-test the blog under gunicorn with wrk (apt-get install wrk); prints a table. See README.
 bench: install
 	$(PY) -m bench.run
+
+# The browser journeys and axe checks (tests/browser): Debian's chromium, axe-core from npm.
+# Screenshots land in artifacts/browser/.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+
+$(AXE): tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund
+	touch $@
+
+test-browser: install $(AXE)
+	rm -rf artifacts/browser
+	$(PY) -m pytest -m browser tests/browser

@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.html import escape
 
 from .models import Comment
 
@@ -37,7 +38,8 @@ class CommentForm(forms.ModelForm):
         help_texts = {
             "author_name": "Optional. Shown with your comment; blank shows as Anonymous.",
             "author_email": "Optional. Never shown.",
-            "body": "Links become clickable; <b>, <i>, <code> and <blockquote> work.",
+            # Escaped: Django prints help text as HTML, and these tag names are meant to be read.
+            "body": escape("Links become clickable; <b>, <i>, <code> and <blockquote> work."),
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
 

@@ -1,6 +1,8 @@
 import pytest
 from bs4 import BeautifulSoup
+from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.test import override_settings
 
 from blog.models import Post
 from comments.models import Comment
@@ -8,18 +10,24 @@ from comments.models import Comment
 POST_URL = "/2009/11/norwegian-study-offers-clues/"
 
 
-@pytest.fixture(autouse=True)
-def _test_server(settings):
-    """Production settings but two, which tests/test_deploy.py checks on their own."""
-    # The test client speaks plain HTTP.
-    settings.SECURE_SSL_REDIRECT = False
-    # Pages are cached only where tests/test_page_cache.py says so, in a cache it empties.
-    settings.PAGE_CACHE = False
-    # Production's hashed names need `collectstatic` first; tests render pages without it.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+@pytest.fixture(autouse=True, scope="session")
+def _test_server():
+    """Production settings but three, which tests/test_deploy.py and test_page_cache.py check.
+
+    Session-wide, so that it is in force before any live server builds its middleware.
+    """
+    with override_settings(
+        # The test client and the live server speak plain HTTP.
+        SECURE_SSL_REDIRECT=False,
+        # Pages are cached only where tests/test_page_cache.py says so, in a cache it empties.
+        PAGE_CACHE=False,
+        # Production's hashed names need `collectstatic` first; tests render pages without it.
+        STORAGES={
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
 
 
 @pytest.fixture
