@@ -49,6 +49,11 @@ class Post(models.Model):
             kwargs={"year": f"{local.year:04d}", "month": f"{local.month:02d}", "slug": self.slug},
         )
 
+    def lock(self):
+        """Take this post's row lock until the transaction ends (PostgreSQL; SQLite's
+        IMMEDIATE transactions already let one writer in at a time)."""
+        list(Post.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
+
 
 @receiver(pre_save, sender=Post)
 def render_post(sender, instance, **kwargs):

@@ -21,6 +21,16 @@ class CommentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
 
+    def earlier_copy(self, comment):
+        """The same sender's comment with the same text on the same post, if they sent it before."""
+        return self.filter(
+            post_id=comment.post_id,
+            body=comment.body,
+            author_name=comment.author_name,
+            author_email=comment.author_email,
+            ip_address=comment.ip_address,
+        ).first()
+
     def set_status(self, status):
         """Give these comments `status`, and refresh the pages that show them."""
         slugs = set(self.values_list("post__slug", flat=True))
@@ -110,9 +120,7 @@ class Comment(models.Model):
         self.html = render_to_string("comments/_comment.html", {"comment": self})
 
     def _next_number(self):
-        # Lock the post row so that concurrent comments on one post take turns
-        # (PostgreSQL); SQLite's IMMEDIATE transactions already serialize writers.
-        list(Post.objects.select_for_update().filter(pk=self.post_id).values_list("pk"))
+        self.post.lock()  # concurrent comments on one post take turns for the next number
         latest = Comment.objects.filter(post_id=self.post_id).aggregate(n=Max("number"))["n"]
         return (latest or 0) + 1
 

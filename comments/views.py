@@ -22,9 +22,18 @@ def post_comment(request, post_id):
     comment = form.save(commit=False)
     comment.ip_address = request.META.get("REMOTE_ADDR")
     with transaction.atomic():
-        comment_will_be_posted.send(sender=Comment, comment=comment, request=request)
-        comment.save()
-        comment_was_posted.send(sender=Comment, comment=comment, request=request)
+        post.lock()  # a double click's two requests take turns, so the second finds the first
+        earlier = Comment.objects.earlier_copy(comment)
+        if earlier is None:
+            comment_will_be_posted.send(sender=Comment, comment=comment, request=request)
+            comment.save()
+            comment_was_posted.send(sender=Comment, comment=comment, request=request)
+
+    if earlier is not None:
+        # Back and Submit again, or a double click: the comment is already there.
+        messages.info(request, "You already sent this comment, so it was not posted again.")
+        visible = earlier.status == Comment.Status.PUBLISHED
+        return redirect(earlier.located_url() if visible else post.get_absolute_url())
 
     if comment.status == Comment.Status.PUBLISHED:
         messages.success(request, f"Your comment is published as #{comment.number}.")

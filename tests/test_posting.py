@@ -215,3 +215,28 @@ def test_comments_posted_at_the_same_moment_get_distinct_numbers():
         Comment.objects.filter(body__startswith="at once").values_list("number", flat=True)
     )
     assert numbers == list(range(16, 24))
+
+
+def test_sending_the_same_comment_again_posts_it_once(client, seed):
+    first = post_comment(client, seed, body="Back, then Submit again.")
+    again = post_comment(client, seed, body="Back, then Submit again.")
+    assert again.status_code == 302
+    assert Comment.objects.filter(body="Back, then Submit again.").count() == 1
+    page = html(client.get(again["Location"]))
+    assert "not posted again" in page.select_one("#messages").get_text()
+    assert first["Location"] == again["Location"]
+
+
+def test_a_published_comment_sent_again_leads_to_it(client, seed):
+    ten = comment_number(10)
+    Comment.objects.filter(pk=ten.pk).update(ip_address="127.0.0.1")  # as if sent from here
+    again = post_comment(client, seed, body=ten.body, author_name=ten.author_name, author_email="")
+    assert again["Location"] == POST_URL + "#c10"
+
+
+def test_the_same_words_from_someone_else_or_on_another_post_are_posted(client, seed):
+    other = Post.objects.create(title="Another", slug="another", body="Other post.")
+    post_comment(client, seed, body="Thank you!")
+    post_comment(client, seed, body="Thank you!", author_name="Someone else")
+    post_comment(client, other, body="Thank you!")
+    assert Comment.objects.filter(body="Thank you!").count() == 3

@@ -109,11 +109,6 @@ def test_a_reader_posts_a_comment_and_a_reply_to_comment_10(page, site, seed_pos
     screenshot(page, "reply", close_up=page.locator("#messages"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the server to refuse an exact duplicate from the same sender "
-    "(issue 8 adds it to the comments view); today the second submit stores a copy",
-)
 def test_back_then_submit_again_does_not_create_a_duplicate(page, site, seed_post, screenshot):
     page.goto(site + POST_PATH + "?replyto=10")
     text = "Sending this only once."
