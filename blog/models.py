@@ -1,4 +1,8 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -12,6 +16,22 @@ class PostQuerySet(models.QuerySet):
         """Posts a reader may see: those whose publication time has come."""
         return self.filter(published__lte=timezone.now())
 
+    def with_neighbours(self):
+        """Annotate each post with the title, slug and date of the published posts just before
+        and after it, in the same query (Post.older and Post.newer read them)."""
+        published = Post.objects.published()
+        sides = {
+            "older": published.filter(published__lt=OuterRef("published")).order_by("-published"),
+            "newer": published.filter(published__gt=OuterRef("published")).order_by("published"),
+        }
+        return self.annotate(
+            **{
+                f"{side}_{field}": Subquery(posts.values(field)[:1])
+                for side, posts in sides.items()
+                for field in ("title", "slug", "published")
+            }
+        )
+
 
 class Label(models.Model):
     """A tag on posts, as Blogger calls them."""
@@ -24,6 +44,9 @@ class Label(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:label", args=[self.slug])
 
 
 class Post(models.Model):
@@ -48,6 +71,34 @@ class Post(models.Model):
             "blog:post",
             kwargs={"year": f"{local.year:04d}", "month": f"{local.month:02d}", "slug": self.slug},
         )
+
+    @property
+    def older(self):
+        """The published post before this one, from with_neighbours() (None at the start)."""
+        return self._neighbour("older")
+
+    @property
+    def newer(self):
+        return self._neighbour("newer")
+
+    def _neighbour(self, side):
+        slug = getattr(self, f"{side}_slug", None)
+        if slug is None:
+            return None
+        return Post(
+            title=getattr(self, f"{side}_title"),
+            slug=slug,
+            published=getattr(self, f"{side}_published"),
+        )
+
+    @property
+    def comments_close(self):
+        """When comments close (COMMENTS_CLOSE_AFTER_DAYS after publication), or None: never."""
+        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        return self.published + timedelta(days=days) if days else None
+
+    def comments_are_open(self):
+        return self.comments_close is None or timezone.now() < self.comments_close
 
     def lock(self):
         """Take this post's row lock until the transaction ends (PostgreSQL; SQLite's

@@ -1,15 +1,68 @@
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from .models import Post
+from .models import Label, Post
 from .pagecache import cached_page
+
+POSTS_PER_PAGE = 10
+
+
+def _listing(request, posts, template, **context):
+    page = Paginator(posts.prefetch_related("labels"), POSTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    if request.GET.get("page") not in (None, str(page.number)):
+        raise Http404("No such page.")
+    return render(request, template, {"page": page, "posts": page.object_list, **context})
 
 
 @cached_page(tags=lambda: ["posts", "comments"])
 def index(request):
-    posts = Post.objects.published()[:10]
-    return render(request, "blog/index.html", {"posts": posts})
+    return _listing(request, Post.objects.published(), "blog/index.html")
+
+
+@cached_page(tags=lambda: ["posts"])
+def archive(request):
+    """Years and months with their number of posts, newest first, as Blogger's archive."""
+    months = (
+        Post.objects.published()
+        .annotate(month=TruncMonth("published"))
+        .values("month")
+        .annotate(count=Count("pk"))
+        .order_by("-month")
+    )
+    years = {}
+    for row in months:
+        years.setdefault(row["month"].year, []).append(row)
+    return render(request, "blog/archive.html", {"years": years})
+
+
+@cached_page(tags=lambda year: ["posts", "comments"])
+def year_archive(request, year):
+    posts = Post.objects.published().filter(published__year=year)
+    return _listing(request, posts, "blog/post_list.html", heading=str(year))
+
+
+@cached_page(tags=lambda year, month: ["posts", "comments"])
+def month_archive(request, year, month):
+    if not 1 <= int(month) <= 12:
+        raise Http404("No such month.")
+    posts = Post.objects.published().filter(published__year=year, published__month=month)
+    heading = date(int(year), int(month), 1).strftime("%B %Y")
+    return _listing(request, posts, "blog/post_list.html", heading=heading)
+
+
+@cached_page(tags=lambda slug: ["posts", "comments"])
+def label(request, slug):
+    label = get_object_or_404(Label, slug=slug)
+    posts = Post.objects.published().filter(labels=label)
+    return _listing(request, posts, "blog/post_list.html", heading=f"Posts labelled {label}")
 
 
 @cached_page(tags=lambda year, month, slug: ["posts", f"post:{slug}"])
@@ -26,7 +79,8 @@ def blogger_permalink(request, year, month, slug):
 def _published_post(year, month, slug):
     # By the unique slug (an index lookup), then the date in Python: extracting the year and
     # month in SQL would defeat the index.
-    post = get_object_or_404(Post.objects.published(), slug=slug)
+    posts = Post.objects.published().with_neighbours().prefetch_related("labels")
+    post = get_object_or_404(posts, slug=slug)
     published = timezone.localtime(post.published)
     if (published.year, published.month) != (int(year), int(month)):
         raise Http404("No post at that address.")

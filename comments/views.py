@@ -13,6 +13,8 @@ from .signals import comment_was_posted, comment_will_be_posted
 @require_POST
 def post_comment(request, post_id):
     post = get_object_or_404(Post.objects.published(), pk=post_id)
+    if not post.comments_are_open():
+        return render(request, "comments/closed.html", {"post": post}, status=403)
     form = CommentForm(post, request.POST)
     if not form.is_valid():
         return render(

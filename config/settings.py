@@ -169,5 +169,7 @@ COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=10_000)
 # Replies deeper than this are still threaded, but drawn at this depth with an
 # "in reply to" link, so that long arguments stay readable on a phone.
 COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=6)
+# Comments close this many days after a post is published (0: never).
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
 # Long threads are split into pages of about this many comments, only between threads.
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=200)

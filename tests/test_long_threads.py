@@ -7,8 +7,8 @@ from conftest import POST_URL, comment_form_data, comment_number, html
 from bench.bigthread import build
 from comments.models import Comment
 
-# The post, the thread's shape, the page's comments.
-POST_PAGE_QUERIES = 3
+# The post with its neighbours, its labels, the thread's shape, the page's comments.
+POST_PAGE_QUERIES = 4
 
 
 def shown(response):

@@ -1,7 +1,9 @@
 from django import template
+from django.db.models import Count
 from django.http import Http404
 
 from ..forms import CommentForm
+from ..models import Comment
 from ..tree import paged_thread
 
 register = template.Library()
@@ -47,6 +49,7 @@ def comment_thread(context, post):
         form = CommentForm(post, initial={"parent": reply_to.pk if reply_to else None})
     return {
         "post": post,
+        "open": post.comments_are_open(),
         "entries": entries,
         "count": sum(row.status != "removed" for row in shape),
         "page_number": number,
@@ -69,3 +72,21 @@ def _page_of(pages, matches):
         if any(matches(entry.comment) for entry in entries):
             return number
     return 1
+
+
+@register.simple_tag
+def comment_counts(posts):
+    """{post pk: its number of published comments} for a list of posts, in one query."""
+    rows = (
+        Comment.objects.published()
+        .filter(post__in=posts)
+        .values("post")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["post"]: row["count"] for row in rows}
+
+
+@register.filter
+def count_for(counts, post):
+    return counts.get(post.pk, 0)
