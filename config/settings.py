@@ -106,3 +106,9 @@ COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=10_000)
 # Replies deeper than this are still threaded, but drawn at this depth with an
 # "in reply to" link, so that long arguments stay readable on a phone.
 COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=6)
+
+# Moderation (see README, "Moderation"): which comments wait for the owner, and the two scores
+# (0 to 1) that split published / held in the queue / spam folder.
+MODERATION_POLICY = env.str("MODERATION_POLICY", default="hold-flagged")
+MODERATION_HOLD_ABOVE = env.float("MODERATION_HOLD_ABOVE", default=0.65)
+MODERATION_SPAM_ABOVE = env.float("MODERATION_SPAM_ABOVE", default=0.998)
