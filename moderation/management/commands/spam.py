@@ -1,5 +1,6 @@
 """`manage.py spam check|learn|forget|stats|eval|build`, after SpamAssassin's spamc and sa-learn."""
 
+import contextlib
 import json
 import sys
 import time
@@ -13,14 +14,25 @@ from moderation import checks, evaluation, policy, spam
 from moderation.models import Assessment, TokenCount
 
 
-def read_lines(path):
-    """(line number, parsed object or error text) for each non-blank line of a JSON-lines file."""
-    try:
-        handle = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
-    except OSError as error:
-        raise CommandError(f"cannot read {path}: {error.strerror}") from error
-    with handle:
-        for number, line in enumerate(handle, 1):
+def read_lines(path, stdin=None):
+    """(line number, parsed object or error text) for each non-blank line of a JSON-lines file
+    ("-" for standard input). A line that cannot be read becomes its error, and the rest go on."""
+    if path == "-":
+        stream = stdin or sys.stdin
+        handle = contextlib.nullcontext(getattr(stream, "buffer", stream))
+    else:
+        try:
+            handle = open(path, "rb")  # noqa: SIM115
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror}") from error
+    with handle as lines:
+        for number, line in enumerate(lines, 1):
+            if isinstance(line, bytes):
+                try:
+                    line = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield number, f"line {number}: not UTF-8"
+                    continue
             if not line.strip():
                 continue
             try:
@@ -36,6 +48,7 @@ def read_lines(path):
 
 class Command(BaseCommand):
     help = "Check comments against the spam filter, teach it, and measure it."
+    stealth_options = ("stdin",)  # call_command(..., stdin=stream), as tests feed `check`
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -58,7 +71,7 @@ class Command(BaseCommand):
         history = policy.DatabaseHistory()
         sources = spam.sources()
         now = timezone.now()
-        for _, data in read_lines("-"):
+        for _, data in read_lines("-", options.get("stdin")):
             if isinstance(data, str):
                 self.stdout.write(json.dumps({"error": data}))
                 continue
