@@ -146,8 +146,8 @@ def blocklists(sub, history, now):
 
 
 def duplicate(sub, history, now):
-    if not sub.body.strip():
-        return []
+    if len(sub.body.split()) < 5:
+        return []  # "Awesome" and "Thank you!" are written again and again by different people
     when = history.same_text(sub.body, now - timedelta(days=7))
     if when is None:
         return []
@@ -200,7 +200,24 @@ def addresses(sub):
     return bool(first) and first <= opening
 
 
-PIPELINE = [links, blocklists, duplicate, flood, honeypot, relevance]
+# How self-promotion asks for attention, on a video site or under a blog post alike.
+PROMOTION = re.compile(
+    r"\b(?:check(?:ing)? (?:out )?my|my (?:channel|video|page|site|blog|website|music|song|"
+    r"profile|playlist)|subscribe|sub4sub|visit (?:my|our)|follow me|add me|like my|"
+    r"click (?:here|the link)|free (?:money|gift|trial)|earn \$?\d+|make money)\b",
+    re.I,
+)
+
+
+def promotion(sub, history, now):
+    found = sorted({m.group(0).lower() for m in PROMOTION.finditer(sub.body)})
+    if not found:
+        return []
+    quoted = ", ".join(f'"{p}"' for p in found[:3])
+    return [Finding(min(1.5 * len(found), 3.0), f"promotes a channel or site ({quoted})")]
+
+
+PIPELINE = [links, promotion, blocklists, duplicate, flood, honeypot, relevance]
 
 
 def run(sub, history, now):

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from comments.models import Comment
@@ -12,7 +14,10 @@ class DecisionManager(models.Manager):
         Comments already in `status` are left alone and not recorded. Returns how many changed.
         """
         with transaction.atomic():
-            changing = list(comments.select_for_update().exclude(status=status))
+            # Without the joins a list page adds: PostgreSQL cannot lock the nullable side of one.
+            changing = list(
+                comments.select_related(None).select_for_update().exclude(status=status)
+            )
             Comment.objects.filter(pk__in=[c.pk for c in changing]).update(status=status)
             self.bulk_create(
                 Decision(comment=c, actor=actor, from_status=c.status, to_status=status, note=note)
@@ -77,6 +82,23 @@ class Assessment(models.Model):
         return f"{self.comment}: {self.score:.2f}"
 
 
+class BlockedManager(models.Manager):
+    CACHE_KEY = "moderation:blocklists"
+
+    def lists(self):
+        """{kind: set of values}, from the cache; saving or deleting an entry clears it."""
+        lists = cache.get(self.CACHE_KEY)
+        if lists is None:
+            lists = {}
+            for kind, value in self.values_list("kind", "value"):
+                lists.setdefault(kind, set()).add(value)
+            cache.set(self.CACHE_KEY, lists, None)
+        return lists
+
+    def forget_cached(self, **kwargs):
+        cache.delete(self.CACHE_KEY)
+
+
 class Blocked(models.Model):
     """One entry of a blocklist: a comment matching it is scored as spam, with the reason shown."""
 
@@ -91,6 +113,8 @@ class Blocked(models.Model):
     value = models.CharField(max_length=200)
     note = models.CharField(max_length=200, blank=True)
     created = models.DateTimeField(default=timezone.now)
+
+    objects = BlockedManager()
 
     class Meta:
         verbose_name_plural = "blocklist"
@@ -135,3 +159,8 @@ class QueuedComment(Comment):
         proxy = True
         verbose_name = "comment awaiting moderation"
         verbose_name_plural = "moderation queue"
+
+
+# Bulk deletes in the admin send post_delete per row too, so the cached lists never go stale.
+post_save.connect(Blocked.objects.forget_cached, sender=Blocked)
+post_delete.connect(Blocked.objects.forget_cached, sender=Blocked)

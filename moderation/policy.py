@@ -32,9 +32,7 @@ class DatabaseHistory(checks.History):
 
     def blocked(self, kind):
         if self._blocked is None:
-            self._blocked = {}
-            for k, v in Blocked.objects.values_list("kind", "value"):
-                self._blocked.setdefault(k, set()).add(v)
+            self._blocked = Blocked.objects.lists()
         return self._blocked.get(kind, set())
 
     def same_text(self, body, since):

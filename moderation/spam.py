@@ -7,6 +7,7 @@ small update, never a retrain. A naive Bayes is a few dictionary look-ups per co
 check well under a millisecond and unlearning exact (subtract what was added).
 """
 
+import html
 import json
 import math
 import re
@@ -28,7 +29,8 @@ MIN_SEEN = 4
 
 def tokens(sub):
     """The features of a comment: its words, and a few marks of how it is written."""
-    words = checks.WORD.findall(sub.body.lower())
+    # Imported comments may carry HTML entities ("I&#39;m"); read them as the characters they are.
+    words = checks.WORD.findall(html.unescape(sub.body).lower())
     found = {w for w in words if len(w) <= MAX_TOKEN}
     found.update(
         f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if len(a + b) < MAX_TOKEN
@@ -84,15 +86,16 @@ def log_odds(found, *sources):
 
     None when the sources have seen no spam or no ham: with nothing learned the filter abstains.
     """
-    spam_docs = sum(s.spam_docs for s in sources)
-    ham_docs = sum(s.ham_docs for s in sources)
-    if not spam_docs or not ham_docs:
-        return None
     counts = {}
     for source in sources:
         for t, (s, h) in source.lookup(found).items():
             cs, ch = counts.get(t, (0, 0))
             counts[t] = (cs + s, ch + h)
+    # After the look-ups: the database's document counts arrive with its token rows.
+    spam_docs = sum(s.spam_docs for s in sources)
+    ham_docs = sum(s.ham_docs for s in sources)
+    if not spam_docs or not ham_docs:
+        return None
     evidence = sorted(
         (
             math.log((s + 0.5) / (spam_docs + 1)) - math.log((h + 0.5) / (ham_docs + 1))
@@ -124,19 +127,20 @@ def score(sub, history, now, *sources):
 class LearnedCounts:
     """The owner's lessons, read from and written to the database (`TokenCount`)."""
 
-    def __init__(self):
+    def __init__(self, load=True):
         from .models import TokenCount
 
         self.rows = TokenCount.objects
-        docs = self.rows.filter(token=DOCS).first()
-        self.spam_docs = docs.spam if docs else 0
-        self.ham_docs = docs.ham if docs else 0
+        self.spam_docs = self.ham_docs = 0
+        if load:  # else the document counts come with the first look-up
+            self.lookup([])
 
     def lookup(self, found):
-        return {
-            t: (s, h)
-            for t, s, h in self.rows.filter(token__in=found).values_list("token", "spam", "ham")
-        }
+        """Counts of the tokens in `found`, and the document counts, in one query."""
+        rows = self.rows.filter(token__in=[*found, DOCS]).values_list("token", "spam", "ham")
+        counts = {t: (s, h) for t, s, h in rows}
+        self.spam_docs, self.ham_docs = counts.pop(DOCS, (0, 0))
+        return counts
 
     def learn(self, found, label, sign=1):
         """Add (sign=1) or subtract (sign=-1) one comment's tokens: two queries, no retrain."""
@@ -166,4 +170,4 @@ def shipped():
 
 def sources():
     """Everything the filter knows now: the shipped model plus what the owner taught."""
-    return shipped(), LearnedCounts()
+    return shipped(), LearnedCounts(load=False)

@@ -1,11 +1,18 @@
 import pytest
 from bs4 import BeautifulSoup
+from django.core.cache import cache
 from django.core.management import call_command
 
 from blog.models import Post
 from comments.models import Comment
 
 POST_URL = "/2009/11/norwegian-study-offers-clues/"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back test leaves no cached rows behind."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def test_the_queue_lists_held_and_spam_newest_first_with_score_reasons_post_and_
     assert len(rows) == 2
     assert "website given" in rows[0].select_one(".field-reasons").get_text()
     assert rows[1].select_one(".field-reasons").get_text() == (
-        "text unrelated to the post; learned filter: 0.70 spam"
+        "text unrelated to the post; learned filter: 0.71 spam"
     )
     assert rows[1].select_one(".field-score").get_text() == "0.98"
     assert rows[1].select_one(".field-post").get_text() == "Norwegian Study Offers Clues"
@@ -107,6 +107,7 @@ def test_blocking_an_anonymous_sender_without_address_blocks_the_name(admin_clie
 
 
 def test_the_blocklists_are_edited_in_the_admin(admin_client, client, seed):
+    post_comment(client, seed, body="A first comment, so that the lists are read (and cached).")
     response = admin_client.post(
         "/admin/moderation/blocked/add/", {"kind": "word", "value": "  Casino ", "note": ""}
     )
@@ -126,3 +127,13 @@ def test_the_queue_costs_the_same_queries_for_many_comments(
     )
     with django_assert_max_num_queries(12):
         admin_client.get(QUEUE)
+
+
+def test_an_entry_deleted_from_the_blocklist_stops_counting_at_once(admin_client, client, seed):
+    entry = Blocked.objects.create(kind="name", value="ingrid")
+    post_comment(client, seed)
+    assert "name on the blocklist" in Comment.objects.latest("pk").assessment.reasons
+    admin_client.post(f"/admin/moderation/blocked/{entry.pk}/delete/", {"post": "yes"})
+    assert not Blocked.objects.exists()
+    post_comment(client, seed, body="Thank you for the summary, again.")
+    assert "name on the blocklist" not in Comment.objects.latest("pk").assessment.reasons

@@ -61,7 +61,7 @@ def test_a_blocked_domain_sends_a_comment_to_the_spam_folder(client, seed):
 def test_the_same_text_twice_and_a_flood_are_scored(client, seed, settings):
     settings.MODERATION_POLICY = "hold-all"
     for _ in range(4):
-        post_comment(client, seed, body="Nice")
+        post_comment(client, seed, body="Nice post, thanks for writing")
     reasons = comment_number(19).assessment.reasons
     assert any(r.startswith("same text posted") for r in reasons)
     assert "3 comments from this address in 10 minutes" in reasons
