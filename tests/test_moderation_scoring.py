@@ -1,7 +1,7 @@
 """New comments get a score with reasons, a policy decides, the owner's decisions teach."""
 
 import pytest
-from conftest import comment_number, post_comment
+from conftest import POST_URL, comment_number, html, post_comment
 
 from comments.models import Comment
 from moderation import policy, spam
@@ -155,3 +155,10 @@ def test_a_decision_on_a_seed_comment_without_an_assessment_still_teaches(
 ):
     decide(admin_client, action, comment_number(5) if action == "mark_spam" else comment_number(9))
     assert sum(learned()) == 1
+
+
+def test_the_honeypot_field_is_in_the_form_but_hidden_from_people(client, seed):
+    field = html(client.get(POST_URL)).find("input", attrs={"name": "honeypot"})
+    wrapper = field.find_parent(class_="field")
+    assert wrapper["aria-hidden"] == "true" and "visually-hidden" in wrapper["class"]
+    assert field["tabindex"] == "-1" and field["autocomplete"] == "off"
