@@ -14,7 +14,11 @@ from urllib.parse import urlsplit
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 LINK = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"')\]]+|\b[a-z0-9-]+\.(?:com|net|org|ru|info|biz)\b", re.I
+    r"(?:https?://|www\.)[^\s<>\"')\]]+"
+    r"|\b[a-z0-9-]+\.(?:com|net|org|ru|info|biz)\b"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/[^\s<>\"')\]]*"  # a bare host with a path
+    r"|\bwatch\?v=[\w-]+",
+    re.I,
 )
 
 # Words that say nothing about a subject, left out when comparing a comment with its post.
@@ -202,7 +206,8 @@ def addresses(sub):
 
 # How self-promotion asks for attention, on a video site or under a blog post alike.
 PROMOTION = re.compile(
-    r"\b(?:check(?:ing)? (?:out )?my|my (?:channel|video|page|site|blog|website|music|song|"
+    r"\b(?:check(?:ing)? (?:out )?(?:my|our)|check out this|come check|\d+ subscribers|mi canal|"
+    r"my (?:channel|video|page|site|blog|website|music|song|"
     r"profile|playlist)|subscribe|sub4sub|visit (?:my|our)|follow me|add me|like my|"
     r"click (?:here|the link)|free (?:money|gift|trial)|earn \$?\d+|make money)\b",
     re.I,

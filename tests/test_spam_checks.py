@@ -40,6 +40,14 @@ def test_links_in_the_text_and_a_website_are_counted():
     sub = Submission(body="see http://a.example/x and www.b.example and c.com", url="http://d.ex")
     assert reasons(sub) == ["3 links in the text", "website given"]
     assert reasons(Submission(body="one http://a.example")) == ["1 link in the text"]
+    bare = Submission(body="She loves it. trojmiasto.pl/Vena-Bus.html and watch?v=vtaRGgvGtWQ")
+    assert reasons(bare) == ["2 links in the text"]
+    assert reasons(Submission(body="B cells in ME/CFS, e.g. after chemotherapy")) == []
+
+
+def test_self_promotion_is_named():
+    sub = Submission(body="Great song! Check out my channel and subscribe, I'm a rapper")
+    assert reasons(sub) == ['promotes a channel or site ("check out my", "subscribe")']
 
 
 def test_a_plain_comment_without_context_raises_nothing():

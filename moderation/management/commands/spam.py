@@ -2,6 +2,7 @@
 
 import contextlib
 import json
+import statistics
 import sys
 import time
 
@@ -130,17 +131,22 @@ class Command(BaseCommand):
         self.stdout.write(evaluation.cross_validate(rows, hold, spam_above).line("10-fold"))
         self.stdout.write(evaluation.replay(rows, hold, spam_above).line("replay"))
         self.stdout.write(
-            f"check one comment: {self.time_check(rows) * 1000:.2f} ms (target < 2 ms)"
+            f"check one comment: {self.time_check(rows) * 1000:.2f} ms, median of 5 passes"
+            " (target < 2 ms)"
         )
 
-    def time_check(self, rows, repeat=300):
-        """Mean time of the whole check on this blog's database: lists, history, learned table."""
+    def time_check(self, rows, repeat=200, rounds=5):
+        """Seconds to check one comment on this blog's database (lists, history, learned table):
+        the median over `rounds` passes, so that one busy moment of the machine does not count."""
         subs = [evaluation.submission(r) for r in rows[:repeat]]
         policy.assess(subs[0])  # loads the shipped model once, as a running server has
-        start = time.perf_counter()
-        for sub in subs:
-            policy.assess(sub)
-        return (time.perf_counter() - start) / len(subs)
+        passes = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for sub in subs:
+                policy.assess(sub)
+            passes.append((time.perf_counter() - start) / len(subs))
+        return statistics.median(passes)
 
     def do_build(self, file, out, **options):
         model = spam.Counts()
