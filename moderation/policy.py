@@ -9,6 +9,7 @@ Whatever the policy, a score of MODERATION_SPAM_ABOVE or more goes to the spam f
 """
 
 from django.conf import settings
+from django.core.checks import Error, register
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -93,6 +94,28 @@ def verdict(score, policy=None, sub=None):
     if policy == "hold-first-time" and not (sub and known_sender(sub)):
         return "hold"
     return "publish"
+
+
+@register()
+def check_settings(app_configs, **kwargs):
+    """A mistyped policy or threshold is refused at start-up rather than misread quietly."""
+    errors = []
+    if settings.MODERATION_POLICY not in POLICIES:
+        errors.append(
+            Error(
+                f"MODERATION_POLICY is {settings.MODERATION_POLICY!r}",
+                hint=f"Use one of {', '.join(POLICIES)}.",
+                id="moderation.E001",
+            )
+        )
+    if not 0 <= settings.MODERATION_HOLD_ABOVE <= settings.MODERATION_SPAM_ABOVE <= 1:
+        errors.append(
+            Error(
+                "MODERATION_HOLD_ABOVE and MODERATION_SPAM_ABOVE must satisfy 0 ≤ hold ≤ spam ≤ 1",
+                id="moderation.E002",
+            )
+        )
+    return errors
 
 
 STATUS = {

@@ -2,6 +2,8 @@
 
 import pytest
 from conftest import POST_URL, comment_number, html, post_comment
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 
 from comments.models import Comment
 from moderation import policy, spam
@@ -162,3 +164,13 @@ def test_the_honeypot_field_is_in_the_form_but_hidden_from_people(client, seed):
     wrapper = field.find_parent(class_="field")
     assert wrapper["aria-hidden"] == "true" and "visually-hidden" in wrapper["class"]
     assert field["tabindex"] == "-1" and field["autocomplete"] == "off"
+
+
+def test_a_mistyped_policy_or_thresholds_stop_the_site_from_starting(settings):
+    settings.MODERATION_POLICY = "hold-sometimes"
+    with pytest.raises(SystemCheckError, match="hold-all, hold-flagged, hold-first-time"):
+        call_command("check")
+    settings.MODERATION_POLICY = "hold-all"
+    settings.MODERATION_HOLD_ABOVE, settings.MODERATION_SPAM_ABOVE = 0.9, 0.5
+    with pytest.raises(SystemCheckError, match="0 ≤ hold ≤ spam ≤ 1"):
+        call_command("check")
