@@ -27,6 +27,13 @@ class CommentForm(forms.ModelForm):
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": "The comment you are replying to does not exist."},
     )
+    # A trap for robots that fill every field: hidden from people (see _form.html), read by the
+    # spam checks. Not a model field, so it is never stored.
+    honeypot = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     author_url = forms.URLField(
         label="Website", max_length=200, required=False, assume_scheme="https"

@@ -173,3 +173,9 @@ COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=6)
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
 # Long threads are split into pages of about this many comments, only between threads.
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=200)
+
+# Moderation (see README, "Moderation"): which comments wait for the owner, and the two scores
+# (0 to 1) that split published / held in the queue / spam folder.
+MODERATION_POLICY = env.str("MODERATION_POLICY", default="hold-flagged")
+MODERATION_HOLD_ABOVE = env.float("MODERATION_HOLD_ABOVE", default=0.65)
+MODERATION_SPAM_ABOVE = env.float("MODERATION_SPAM_ABOVE", default=0.998)

@@ -4,7 +4,8 @@ from django.utils.text import Truncator
 
 from comments.models import Comment
 
-from .models import Decision
+from . import checks
+from .models import Blocked, Decision, QueuedComment
 
 
 class DecisionInline(admin.TabularInline):
@@ -90,3 +91,88 @@ class DecisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def block_senders(comments):
+    """Put each comment's sender on the blocklists: email, website domain, IP address, and the
+    name when nothing else identifies them. Returns how many entries were new."""
+    added = 0
+    for c in comments:
+        entries = [
+            (Blocked.Kind.EMAIL, c.author_email),
+            (Blocked.Kind.DOMAIN, checks.host(c.author_url) if c.author_url else ""),
+            (Blocked.Kind.IP, c.ip_address or ""),
+        ]
+        if not any(value for _, value in entries):
+            entries.append((Blocked.Kind.NAME, c.author_name))
+        for kind, value in entries:
+            if value:
+                _, created = Blocked.objects.get_or_create(
+                    kind=kind, value=value.strip().lower(), defaults={"note": f"from {c}"}
+                )
+                added += created
+    return added
+
+
+@admin.register(QueuedComment)
+class QueueAdmin(admin.ModelAdmin):
+    """Held and spam comments, newest first, each with its score and the reasons for it."""
+
+    list_display = ["created", "status", "score", "reasons", "post", "author_name", "text"]
+    list_display_links = ["created"]
+    list_filter = ["status", "post"]
+    list_select_related = ["post", "assessment"]
+    search_fields = ["author_name", "author_email", "body"]
+    ordering = ["-created", "-pk"]
+    actions = ["approve", "mark_spam", "remove", "block_sender"]
+    fields = CommentAdmin.fields
+    readonly_fields = fields
+    inlines = [DecisionInline]
+
+    def get_queryset(self, request):
+        return QueuedComment.objects.waiting()
+
+    @admin.display(description="score", ordering="assessment__score")
+    def score(self, comment):
+        assessment = getattr(comment, "assessment", None)
+        return f"{assessment.score:.2f}" if assessment else "—"
+
+    @admin.display(description="reasons")
+    def reasons(self, comment):
+        assessment = getattr(comment, "assessment", None)
+        return "; ".join(assessment.reasons) if assessment and assessment.reasons else "—"
+
+    @admin.display(description="text")
+    def text(self, comment):
+        return Truncator(comment.body).chars(200) or "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None  # the list and its actions; nothing is edited around the audit trail
+
+    approve = CommentAdmin.approve
+    mark_spam = CommentAdmin.mark_spam
+    remove = CommentAdmin.remove
+
+    @admin.action(description="Block the sender and mark as spam")
+    def block_sender(self, request, queryset):
+        added = block_senders(queryset)
+        changed = Decision.objects.change(
+            queryset, Comment.Status.SPAM, actor=request.user, note="sender blocked"
+        )
+        self.message_user(
+            request,
+            f"{added} blocklist entr{'ies' if added != 1 else 'y'} added; "
+            f"{changed} comment{'s' if changed != 1 else ''} marked as spam.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Blocked)
+class BlockedAdmin(admin.ModelAdmin):
+    list_display = ["value", "kind", "note", "created"]
+    list_filter = ["kind"]
+    search_fields = ["value", "note"]
+    fields = ["kind", "value", "note"]

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from comments.models import Comment
@@ -12,12 +14,20 @@ class DecisionManager(models.Manager):
         Comments already in `status` are left alone and not recorded. Returns how many changed.
         """
         with transaction.atomic():
-            changing = list(comments.select_for_update().exclude(status=status))
+            # Without the joins a list page adds: PostgreSQL cannot lock the nullable side of one.
+            changing = list(
+                comments.select_related(None).select_for_update().exclude(status=status)
+            )
             Comment.objects.filter(pk__in=[c.pk for c in changing]).set_status(status)
             self.bulk_create(
                 Decision(comment=c, actor=actor, from_status=c.status, to_status=status, note=note)
                 for c in changing
             )
+            if actor is not None:
+                # Only people teach the filter: its own verdicts would only confirm themselves.
+                from .policy import follow
+
+                follow(changing, status)
         return len(changing)
 
 
@@ -46,3 +56,111 @@ class Decision(models.Model):
     def __str__(self):
         who = self.actor or "the blog"
         return f"{self.comment}: {self.from_status or 'new'} → {self.to_status} by {who}"
+
+
+class Assessment(models.Model):
+    """What the checks made of a comment on arrival: its score, the reasons, and what it taught."""
+
+    class Lesson(models.TextChoices):
+        NONE = "", "nothing"
+        HAM = "ham"
+        SPAM = "spam"
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, primary_key=True, related_name="assessment"
+    )
+    score = models.FloatField(help_text="0 is surely a reader, 1 surely spam.")
+    reasons = models.JSONField(default=list, blank=True)
+    policy = models.CharField(max_length=20, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    # What the owner's decisions taught the filter through this comment, and the exact tokens,
+    # so that an undone decision subtracts what it added even if the text was edited since.
+    learned_as = models.CharField(max_length=4, choices=Lesson, blank=True)
+    learned_tokens = models.JSONField(default=list, blank=True, editable=False)
+
+    def __str__(self):
+        return f"{self.comment}: {self.score:.2f}"
+
+
+class BlockedManager(models.Manager):
+    CACHE_KEY = "moderation:blocklists"
+
+    def lists(self):
+        """{kind: set of values}, from the cache; saving or deleting an entry clears it."""
+        lists = cache.get(self.CACHE_KEY)
+        if lists is None:
+            lists = {}
+            for kind, value in self.values_list("kind", "value"):
+                lists.setdefault(kind, set()).add(value)
+            cache.set(self.CACHE_KEY, lists, None)
+        return lists
+
+    def forget_cached(self, **kwargs):
+        cache.delete(self.CACHE_KEY)
+
+
+class Blocked(models.Model):
+    """One entry of a blocklist: a comment matching it is scored as spam, with the reason shown."""
+
+    class Kind(models.TextChoices):
+        WORD = "word", "word or phrase in the text"
+        DOMAIN = "domain", "domain (website, link or email)"
+        EMAIL = "email", "email address"
+        IP = "ip", "IP address"
+        NAME = "name", "name"
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    value = models.CharField(max_length=200)
+    note = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    objects = BlockedManager()
+
+    class Meta:
+        verbose_name_plural = "blocklist"
+        ordering = ["kind", "value"]
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="blocked_once")]
+
+    def __str__(self):
+        return f"{self.kind}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        # Matching is case-insensitive; store the form it is matched in.
+        self.value = self.value.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class TokenCount(models.Model):
+    """What the owner taught the learned filter: per token, in how many spam and ham comments.
+
+    The row whose token is `spam.DOCS` counts the comments themselves.
+    """
+
+    token = models.CharField(max_length=40, primary_key=True)
+    spam = models.IntegerField(default=0)
+    ham = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.token}: {self.spam} spam, {self.ham} ham"
+
+
+class QueueQuerySet(models.QuerySet):
+    def waiting(self):
+        """Comments the owner has yet to see or may want to rescue: held ones and spam."""
+        return self.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
+
+
+class QueuedComment(Comment):
+    """The moderation queue: comments as the owner decides them, with what the checks found."""
+
+    objects = QueueQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "comment awaiting moderation"
+        verbose_name_plural = "moderation queue"
+
+
+# Bulk deletes in the admin send post_delete per row too, so the cached lists never go stale.
+post_save.connect(Blocked.objects.forget_cached, sender=Blocked)
+post_delete.connect(Blocked.objects.forget_cached, sender=Blocked)

@@ -1,21 +1,163 @@
-"""What happens to a comment on arrival.
+"""What happens to a comment on arrival: score it, keep the reasons, and apply the owner's policy.
 
-Until the spam checks exist, every new comment is held for the owner (Blogger's "always moderate").
+Policies (setting MODERATION_POLICY, or a post's own `moderation_policy` where posts have one):
+  hold-all         every comment waits for the owner (Blogger's "always moderate");
+  hold-flagged     only comments scoring MODERATION_HOLD_ABOVE or more wait (the default);
+  hold-first-time  as hold-flagged, and a sender's comments wait until one of theirs was approved
+                   (WordPress's "comment author must have a previously approved comment").
+Whatever the policy, a score of MODERATION_SPAM_ABOVE or more goes to the spam folder.
 """
 
+from django.conf import settings
+from django.core.checks import Error, register
+from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 
 from comments.models import Comment
 from comments.signals import comment_was_posted, comment_will_be_posted
 
-from .models import Decision
+from . import checks, spam
+from .models import Assessment, Blocked, Decision
+
+POLICIES = ["hold-all", "hold-flagged", "hold-first-time"]
+THREAD_DEPTH = 3  # how many comments up a reply the relevance check reads
+
+
+class DatabaseHistory(checks.History):
+    """The blog's blocklists and earlier comments, as the checks ask for them."""
+
+    def __init__(self, exclude=None):
+        self._blocked = None
+        self.earlier = Comment.objects.exclude(pk=exclude) if exclude else Comment.objects.all()
+
+    def blocked(self, kind):
+        if self._blocked is None:
+            self._blocked = Blocked.objects.lists()
+        return self._blocked.get(kind, set())
+
+    def same_text(self, body, since):
+        return (
+            self.earlier.filter(body=body, created__gte=since)
+            .order_by("-created")
+            .values_list("created", flat=True)
+            .first()
+        )
+
+    def from_ip(self, ip, since):
+        return self.earlier.filter(ip_address=ip, created__gte=since).count()
+
+
+def submission(comment, honeypot=None):
+    """The checks' view of a comment: its fields, its post, the comments it answers."""
+    post = comment.post
+    thread, parent = [], comment.parent
+    while parent is not None and len(thread) < 2 * THREAD_DEPTH:
+        thread += [parent.author_name, parent.body]
+        parent = parent.parent
+    return checks.Submission(
+        author=comment.author_name,
+        email=comment.author_email,
+        url=comment.author_url,
+        body=comment.body,
+        ip=comment.ip_address or "",
+        post_title=post.title,
+        post_body=post.body,
+        thread=thread,
+        answers=comment.parent.author_name if comment.parent else "",
+        created=comment.created,
+        honeypot=honeypot,
+    )
+
+
+def assess(sub, exclude=None):
+    """(score, reasons) for a submission against the blog's current filter and lists."""
+    return spam.score(sub, DatabaseHistory(exclude), timezone.now(), *spam.sources())
+
+
+def known_sender(sub):
+    """Whether a comment of the same sender (email, else name) was published before."""
+    if sub.email:
+        return Comment.objects.published().filter(author_email__iexact=sub.email).exists()
+    if sub.author:
+        return Comment.objects.published().filter(author_name=sub.author).exists()
+    return False  # an anonymous sender is a stranger every time
+
+
+def verdict(score, policy=None, sub=None):
+    """ "publish", "hold" or "spam" for a score under a policy (default: the configured one)."""
+    policy = policy or settings.MODERATION_POLICY
+    if score >= settings.MODERATION_SPAM_ABOVE:
+        return "spam"
+    if policy == "hold-all" or score >= settings.MODERATION_HOLD_ABOVE:
+        return "hold"
+    if policy == "hold-first-time" and not (sub and known_sender(sub)):
+        return "hold"
+    return "publish"
+
+
+@register()
+def check_settings(app_configs, **kwargs):
+    """A mistyped policy or threshold is refused at start-up rather than misread quietly."""
+    errors = []
+    if settings.MODERATION_POLICY not in POLICIES:
+        errors.append(
+            Error(
+                f"MODERATION_POLICY is {settings.MODERATION_POLICY!r}",
+                hint=f"Use one of {', '.join(POLICIES)}.",
+                id="moderation.E001",
+            )
+        )
+    if not 0 <= settings.MODERATION_HOLD_ABOVE <= settings.MODERATION_SPAM_ABOVE <= 1:
+        errors.append(
+            Error(
+                "MODERATION_HOLD_ABOVE and MODERATION_SPAM_ABOVE must satisfy 0 ≤ hold ≤ spam ≤ 1",
+                id="moderation.E002",
+            )
+        )
+    return errors
+
+
+STATUS = {
+    "publish": Comment.Status.PUBLISHED,
+    "hold": Comment.Status.PENDING,
+    "spam": Comment.Status.SPAM,
+}
 
 
 @receiver(comment_will_be_posted)
-def hold_for_review(sender, comment, request, **kwargs):
-    comment.status = Comment.Status.PENDING
+def judge(sender, comment, request, **kwargs):
+    honeypot = request.POST.get("honeypot", "") if request is not None else None
+    sub = submission(comment, honeypot=honeypot)
+    policy = getattr(comment.post, "moderation_policy", "") or settings.MODERATION_POLICY
+    comment._moderation = (*assess(sub), policy)
+    comment.status = STATUS[verdict(comment._moderation[0], policy, sub)]
 
 
 @receiver(comment_was_posted)
 def record_arrival(sender, comment, request, **kwargs):
-    Decision.objects.create(comment=comment, to_status=comment.status, note="policy: hold all")
+    score, reasons, policy = getattr(comment, "_moderation", (0.0, [], settings.MODERATION_POLICY))
+    with transaction.atomic():
+        Assessment.objects.create(comment=comment, score=score, reasons=reasons, policy=policy)
+        Decision.objects.create(comment=comment, to_status=comment.status, note=f"policy: {policy}")
+
+
+def follow(comments, status):
+    """Teach the filter an owner's decision: published is ham, spam is spam, anything else
+    (removed, back to pending) unteaches what the comment taught before."""
+    lesson = {Comment.Status.PUBLISHED: "ham", Comment.Status.SPAM: "spam"}.get(status, "")
+    learned = spam.LearnedCounts()
+    for comment in comments:
+        assessment = Assessment.objects.filter(comment=comment).first()
+        if assessment is None:
+            score, reasons = assess(submission(comment), exclude=comment.pk)
+            assessment = Assessment(comment=comment, score=score, reasons=reasons)
+        if assessment.learned_as == lesson:
+            continue
+        if assessment.learned_as:
+            learned.learn(assessment.learned_tokens, assessment.learned_as, sign=-1)
+        assessment.learned_tokens = sorted(spam.tokens(submission(comment))) if lesson else []
+        if lesson:
+            learned.learn(assessment.learned_tokens, lesson)
+        assessment.learned_as = lesson
+        assessment.save()

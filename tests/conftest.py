@@ -1,6 +1,7 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -28,6 +29,12 @@ def _test_server():
         },
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a rolled-back test leaves no cached rows behind."""
+    cache.clear()
 
 
 @pytest.fixture

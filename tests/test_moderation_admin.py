@@ -56,8 +56,9 @@ def test_the_list_costs_the_same_queries_for_many_comments(
 
 
 def test_approving_held_comments_publishes_them_and_records_who_did_it(
-    admin_client, admin_user, client, seed
+    admin_client, admin_user, client, seed, settings
 ):
+    settings.MODERATION_POLICY = "hold-all"
     post_comment(client, seed, body="Waiting for the owner.")
     held = comment_number(16)
     response = bulk(admin_client, "approve", held)

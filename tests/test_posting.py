@@ -13,7 +13,8 @@ from comments.models import Comment
 from moderation.models import Decision
 
 
-def test_a_new_comment_is_held_and_the_reader_is_told_so(client, seed):
+def test_a_new_comment_is_held_and_the_reader_is_told_so(client, seed, settings):
+    settings.MODERATION_POLICY = "hold-all"
     response = post_comment(client, seed)
     assert response.status_code == 302
     assert response["Location"] == POST_URL
@@ -151,7 +152,8 @@ def test_a_reply_to_spam_reads_as_a_missing_comment(client, seed):
     assert "does not exist" in _parent_error(client, seed, comment_number(9).pk)
 
 
-def test_a_reply_to_a_held_comment_reads_as_a_missing_comment(client, seed):
+def test_a_reply_to_a_held_comment_reads_as_a_missing_comment(client, seed, settings):
+    settings.MODERATION_POLICY = "hold-all"
     post_comment(client, seed, body="held")
     assert "does not exist" in _parent_error(client, seed, comment_number(16).pk)
 

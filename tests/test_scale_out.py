@@ -29,6 +29,7 @@ def two_servers(tmp_path):
         "CACHE_URL": REDIS_URL,
         "STATIC_ROOT": str(tmp_path / "static"),
         "WEB_CONCURRENCY": "2",
+        "MODERATION_POLICY": "hold-all",  # the comment waits for the owner on the other server
         # Plain HTTP on loopback: no TLS proxy in front of these two.
         "SECURE_SSL_REDIRECT": "false",
         "SESSION_COOKIE_SECURE": "false",

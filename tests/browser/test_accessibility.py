@@ -40,7 +40,7 @@ def test_the_post_page_with_form_errors_passes_axe(page, site, axe, screenshot):
 
 def test_the_admin_queue_passes_axe(page, site, axe, screenshot):
     get_user_model().objects.create_superuser("owner", "owner@example.org", "owner-passphrase-1")
-    page.goto(site + "/admin/login/?next=/admin/comments/comment/")
+    page.goto(site + "/admin/login/?next=/admin/moderation/queuedcomment/")
     page.get_by_label("Username").fill("owner")
     page.get_by_label("Password").fill("owner-passphrase-1")
     with page.expect_navigation():

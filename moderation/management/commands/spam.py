@@ -1,0 +1,171 @@
+"""`manage.py spam check|learn|forget|stats|eval|build`, after SpamAssassin's spamc and sa-learn."""
+
+import contextlib
+import json
+import statistics
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from moderation import checks, evaluation, policy, spam
+from moderation.models import Assessment, TokenCount
+
+
+def read_lines(path, stdin=None):
+    """(line number, parsed object or error text) for each non-blank line of a JSON-lines file
+    ("-" for standard input). A line that cannot be read becomes its error, and the rest go on."""
+    if path == "-":
+        stream = stdin or sys.stdin
+        handle = contextlib.nullcontext(getattr(stream, "buffer", stream))
+    else:
+        try:
+            handle = open(path, "rb")  # noqa: SIM115
+        except OSError as error:
+            raise CommandError(f"cannot read {path}: {error.strerror}") from error
+    with handle as lines:
+        for number, line in enumerate(lines, 1):
+            if isinstance(line, bytes):
+                try:
+                    line = line.decode("utf-8")
+                except UnicodeDecodeError:
+                    yield number, f"line {number}: not UTF-8"
+                    continue
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except ValueError as error:
+                yield number, f"line {number}: not JSON ({error.msg})"
+                continue
+            if not isinstance(data, dict):
+                yield number, f"line {number}: not a JSON object"
+                continue
+            yield number, data
+
+
+class Command(BaseCommand):
+    help = "Check comments against the spam filter, teach it, and measure it."
+    stealth_options = ("stdin",)  # call_command(..., stdin=stream), as tests feed `check`
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("check", help="Read JSON lines on stdin; print a verdict line for each.")
+        learn = sub.add_parser("learn", help="Teach the filter from JSON-lines files.")
+        learn.add_argument("--ham", action="append", default=[], metavar="FILE")
+        learn.add_argument("--spam", action="append", default=[], metavar="FILE")
+        sub.add_parser("forget", help="Forget everything learned; return to the shipped model.")
+        sub.add_parser("stats", help="How many comments the filter learned, of each kind.")
+        ev = sub.add_parser("eval", help="10-fold cross-validation and date-ordered replay.")
+        ev.add_argument("file")
+        build = sub.add_parser("build", help="Train the starting model that ships, from a file.")
+        build.add_argument("file")
+        build.add_argument("--out", default=str(spam.STARTING_MODEL))
+
+    def handle(self, *args, action, **options):
+        getattr(self, f"do_{action}")(**options)
+
+    def do_check(self, **options):
+        history = policy.DatabaseHistory()
+        sources = spam.sources()
+        now = timezone.now()
+        for _, data in read_lines("-", options.get("stdin")):
+            if isinstance(data, str):
+                self.stdout.write(json.dumps({"error": data}))
+                continue
+            try:
+                sub = checks.Submission.from_dict(data)
+            except (TypeError, ValueError) as error:
+                self.stdout.write(json.dumps({"error": f"unreadable comment: {error}"}))
+                continue
+            score, reasons = spam.score(sub, history, now, *sources)
+            out = {
+                "verdict": policy.verdict(score, "hold-flagged"),
+                "score": round(score, 4),
+                "reasons": reasons,
+            }
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
+
+    def do_learn(self, ham, spam, **options):
+        if not ham and not spam:
+            raise CommandError("give --ham FILE and/or --spam FILE")
+        counts = {"ham": 0, "spam": 0}
+        learned = spam_module().LearnedCounts()
+        with transaction.atomic():
+            for label, paths in (("ham", ham), ("spam", spam)):
+                for path in paths:
+                    for _, data in read_lines(path):
+                        if isinstance(data, str):
+                            self.stderr.write(f"{path}: {data}, skipped")
+                            continue
+                        sub = checks.Submission.from_dict(data)
+                        learned.learn(spam_module().tokens(sub), label)
+                        counts[label] += 1
+        self.stdout.write(f"learned {counts['ham']} ham and {counts['spam']} spam")
+
+    def do_forget(self, **options):
+        with transaction.atomic():
+            TokenCount.objects.all().delete()
+            Assessment.objects.exclude(learned_as="").update(learned_as="", learned_tokens=[])
+        self.stdout.write("forgot everything learned; the shipped model remains")
+
+    def do_stats(self, **options):
+        learned = spam.LearnedCounts()
+        shipped = spam.shipped()
+        self.stdout.write(f"learned: {learned.ham_docs} ham, {learned.spam_docs} spam")
+        self.stdout.write(
+            f"shipped: {shipped.ham_docs} ham, {shipped.spam_docs} spam, "
+            f"{len(shipped.table)} tokens"
+        )
+
+    def do_eval(self, file, **options):
+        rows = self.labelled(file)
+        hold, spam_above = settings.MODERATION_HOLD_ABOVE, settings.MODERATION_SPAM_ABOVE
+        self.stdout.write(
+            f"{file}: {len(rows)} comments; policy hold-flagged, "
+            f"held from {hold}, spam folder from {spam_above}; every model starts empty"
+        )
+        self.stdout.write(evaluation.cross_validate(rows, hold, spam_above).line("10-fold"))
+        self.stdout.write(evaluation.replay(rows, hold, spam_above).line("replay"))
+        self.stdout.write(
+            f"check one comment: {self.time_check(rows) * 1000:.2f} ms, median of 5 passes"
+            " (target < 2 ms)"
+        )
+
+    def time_check(self, rows, repeat=200, rounds=5):
+        """Seconds to check one comment on this blog's database (lists, history, learned table):
+        the median over `rounds` passes, so that one busy moment of the machine does not count."""
+        subs = [evaluation.submission(r) for r in rows[:repeat]]
+        policy.assess(subs[0])  # loads the shipped model once, as a running server has
+        passes = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            for sub in subs:
+                policy.assess(sub)
+            passes.append((time.perf_counter() - start) / len(subs))
+        return statistics.median(passes)
+
+    def do_build(self, file, out, **options):
+        model = spam.Counts()
+        for row in self.labelled(file):
+            model.learn(spam.tokens(evaluation.submission(row)), row["label"])
+        model.dump(out)
+        self.stdout.write(f"wrote {out}: {model.spam_docs} spam, {model.ham_docs} ham, from {file}")
+
+    def labelled(self, path):
+        rows = []
+        for number, data in read_lines(path):
+            if isinstance(data, str) or data.get("label") not in ("spam", "ham"):
+                raise CommandError(f"{path} line {number}: needs a JSON object with label spam|ham")
+            rows.append(data)
+        if not rows:
+            raise CommandError(f"{path}: no comments")
+        return rows
+
+
+def spam_module():
+    # `learn`'s --spam option shadows the module's name inside the method.
+    return spam

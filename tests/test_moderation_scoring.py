@@ -1,0 +1,177 @@
+"""New comments get a score with reasons, a policy decides, the owner's decisions teach."""
+
+import pytest
+from conftest import POST_URL, comment_number, html, post_comment
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from comments.models import Comment
+from moderation import policy, spam
+from moderation.models import Assessment, Blocked, TokenCount
+
+ON_TOPIC = (
+    "Rituximab depleting B cells in ME/CFS patients is remarkable; I wonder whether the relapse "
+    "after the first infusion says something about XMRV in lymphocytes."
+)
+LEGITIMATE = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 15]
+
+
+def fresh_verdict(comment):
+    score, reasons = policy.assess(policy.submission(comment), exclude=comment.pk)
+    return policy.verdict(score, "hold-flagged"), reasons
+
+
+def test_the_shipped_filter_flags_comment_9_and_passes_the_twelve_legitimate_ones(seed):
+    verdict, reasons = fresh_verdict(comment_number(9))
+    assert verdict != "publish"
+    assert "text unrelated to the post" in reasons
+    passed = {n: fresh_verdict(comment_number(n))[0] for n in LEGITIMATE}
+    assert passed == {n: "publish" for n in LEGITIMATE}
+
+
+def test_the_seed_spam_sits_in_the_spam_folder_with_its_reasons(seed):
+    nine = comment_number(9)
+    assert nine.status == Comment.Status.SPAM
+    assert "text unrelated to the post" in nine.assessment.reasons
+
+
+def test_an_on_topic_comment_is_published_with_its_score_and_reasons_kept(client, seed):
+    post_comment(client, seed, body=ON_TOPIC)
+    comment = comment_number(16)
+    assert comment.status == Comment.Status.PUBLISHED
+    assert comment.assessment.score < 0.5
+    assert "text on the subject of the post" in comment.assessment.reasons
+    assert comment.decisions.get().note == "policy: hold-flagged"
+
+
+def test_a_filled_honeypot_goes_to_the_spam_folder_and_the_sender_learns_nothing(client, seed):
+    response = post_comment(client, seed, body=ON_TOPIC, honeypot="http://cheap.example")
+    assert comment_number(16).status == Comment.Status.SPAM
+    assert "honeypot field filled" in comment_number(16).assessment.reasons
+    page = client.get(response["Location"]).content.decode()
+    assert "awaiting moderation" in page
+
+
+def test_a_blocked_domain_sends_a_comment_to_the_spam_folder(client, seed):
+    Blocked.objects.create(kind="domain", value="pills.example")
+    post_comment(client, seed, body=ON_TOPIC, author_url="https://www.pills.example/buy")
+    comment = comment_number(16)
+    assert comment.status == Comment.Status.SPAM
+    assert "domain pills.example on the blocklist" in comment.assessment.reasons
+
+
+def test_the_same_text_twice_and_a_flood_are_scored(client, seed, settings):
+    settings.MODERATION_POLICY = "hold-all"
+    # Under other names: the same sender sending the same text again is refused outright.
+    for i in range(4):
+        post_comment(client, seed, body="Nice post, thanks for writing", author_name=f"N{i}")
+    reasons = comment_number(19).assessment.reasons
+    assert any(r.startswith("same text posted") for r in reasons)
+    assert "3 comments from this address in 10 minutes" in reasons
+
+
+def test_hold_all_holds_even_a_good_comment(client, seed, settings):
+    settings.MODERATION_POLICY = "hold-all"
+    post_comment(client, seed, body=ON_TOPIC)
+    assert comment_number(16).status == Comment.Status.PENDING
+    assert comment_number(16).decisions.get().note == "policy: hold-all"
+
+
+def test_hold_first_time_holds_a_stranger_until_one_of_theirs_is_approved(
+    client, admin_client, seed, settings
+):
+    settings.MODERATION_POLICY = "hold-first-time"
+    post_comment(client, seed, body=ON_TOPIC, author_email="new@example.org")
+    first = comment_number(16)
+    assert first.status == Comment.Status.PENDING
+    admin_client.post(
+        "/admin/moderation/queuedcomment/", {"action": "approve", "_selected_action": [first.pk]}
+    )
+    post_comment(client, seed, body=ON_TOPIC + " And another.", author_email="NEW@example.org")
+    assert comment_number(17).status == Comment.Status.PUBLISHED
+
+
+def test_the_thresholds_split_published_held_and_spam(settings):
+    settings.MODERATION_HOLD_ABOVE, settings.MODERATION_SPAM_ABOVE = 0.5, 0.9
+    assert [policy.verdict(s, "hold-flagged") for s in (0.49, 0.5, 0.89, 0.9)] == [
+        "publish",
+        "hold",
+        "hold",
+        "spam",
+    ]
+    assert policy.verdict(0.1, "hold-all") == "hold"
+    assert policy.verdict(0.95, "hold-all") == "spam"
+
+
+def learned():
+    counts = spam.LearnedCounts()
+    return counts.ham_docs, counts.spam_docs
+
+
+def decide(admin_client, action, comment):
+    admin_client.post(
+        "/admin/comments/comment/", {"action": action, "_selected_action": [comment.pk]}
+    )
+
+
+def test_approving_teaches_ham_marking_spam_teaches_spam_and_undoing_unteaches(
+    client, admin_client, seed, settings
+):
+    settings.MODERATION_POLICY = "hold-all"
+    post_comment(client, seed, body="zorbleflux")
+    comment = comment_number(16)
+    assert learned() == (0, 0)  # the blog's own verdict teaches nothing
+    decide(admin_client, "approve", comment)
+    assert learned() == (1, 0)
+    assert TokenCount.objects.get(token="zorbleflux").ham == 1
+    decide(admin_client, "mark_spam", comment)
+    assert learned() == (0, 1)
+    assert (
+        TokenCount.objects.get(token="zorbleflux").ham,
+        TokenCount.objects.get(token="zorbleflux").spam,
+    ) == (0, 1)
+    decide(admin_client, "remove", comment)
+    assert learned() == (0, 0)
+    assert Assessment.objects.get(comment=comment).learned_as == ""
+
+
+def test_what_the_owner_marks_as_spam_raises_the_score_of_the_next_like_it(
+    client, admin_client, seed, settings
+):
+    settings.MODERATION_POLICY = "hold-all"
+    text = "Grabulon tablets grabulon online grabulon prices"
+    post_comment(client, seed, body=text)
+    before = comment_number(16).assessment.score
+    taught = 0
+    for n in range(5):
+        post_comment(client, seed, body=f"{text} {n}")
+        taught += comment_number(17 + n).status != Comment.Status.SPAM  # else nothing changes
+        decide(admin_client, "mark_spam", comment_number(17 + n))
+    post_comment(client, seed, body=text + " today")
+    assert comment_number(22).assessment.score > before
+    assert learned() == (0, taught) and taught
+
+
+@pytest.mark.parametrize("action", ["approve", "mark_spam"])
+def test_a_decision_on_a_seed_comment_without_an_assessment_still_teaches(
+    admin_client, seed, action
+):
+    decide(admin_client, action, comment_number(5) if action == "mark_spam" else comment_number(9))
+    assert sum(learned()) == 1
+
+
+def test_the_honeypot_field_is_in_the_form_but_hidden_from_people(client, seed):
+    field = html(client.get(POST_URL)).find("input", attrs={"name": "honeypot"})
+    wrapper = field.find_parent(class_="field")
+    assert wrapper["aria-hidden"] == "true" and "visually-hidden" in wrapper["class"]
+    assert field["tabindex"] == "-1" and field["autocomplete"] == "off"
+
+
+def test_a_mistyped_policy_or_thresholds_stop_the_site_from_starting(settings):
+    settings.MODERATION_POLICY = "hold-sometimes"
+    with pytest.raises(SystemCheckError, match="hold-all, hold-flagged, hold-first-time"):
+        call_command("check")
+    settings.MODERATION_POLICY = "hold-all"
+    settings.MODERATION_HOLD_ABOVE, settings.MODERATION_SPAM_ABOVE = 0.9, 0.5
+    with pytest.raises(SystemCheckError, match="0 ≤ hold ≤ spam ≤ 1"):
+        call_command("check")

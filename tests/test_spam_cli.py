@@ -1,0 +1,133 @@
+"""`manage.py spam`, after sa-learn and spamc: check, learn, forget, stats, eval."""
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from comments.models import Comment
+from moderation import spam
+from moderation.models import Assessment, TokenCount
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "spam" / "youtube-dev.jsonl"
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.exists() and os.environ.get("CI") != "true",
+    reason=f"needs the labelled corpus at {CORPUS}",
+)
+
+
+def run(*args, stdin=""):
+    out = io.StringIO()
+    call_command("spam", *args, stdout=out, stderr=io.StringIO(), stdin=io.BytesIO(stdin.encode()))
+    return out.getvalue()
+
+
+def check(*lines):
+    return [json.loads(line) for line in run("check", stdin="\n".join(lines) + "\n").splitlines()]
+
+
+def jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return str(path)
+
+
+def test_check_writes_one_verdict_line_per_comment_in_order_and_survives_bad_lines(db):
+    results = check(
+        json.dumps({"author": "Ann", "body": "I enjoyed this, thank you."}),
+        "{not json",
+        "[1, 2]",
+        json.dumps({"body": "CHECK OUT my channel http://a.example http://b.example subscribe!!!"}),
+        json.dumps({}),
+    )
+    assert len(results) == 5
+    assert results[1] == {
+        "error": "line 2: not JSON (Expecting property name enclosed in double quotes)"
+    }
+    assert results[2] == {"error": "line 3: not a JSON object"}
+    for r in (results[0], results[3], results[4]):
+        assert set(r) == {"verdict", "score", "reasons"}
+        assert r["verdict"] in {"publish", "hold", "spam"} and 0 <= r["score"] <= 1
+    assert results[3]["verdict"] != "publish"
+    assert "2 links in the text" in results[3]["reasons"]
+    assert results[3]["score"] > results[0]["score"]
+
+
+def test_check_reads_undecodable_bytes_as_an_error_line(db):
+    out = io.StringIO()
+    stdin = io.BytesIO(b'{"body": "fine"}\n\xff\xfe\n{"body": "also fine"}\n')
+    call_command("spam", "check", stdout=out, stdin=stdin)
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert [("error" in x) for x in lines] == [False, True, False]
+
+
+def test_check_stores_nothing(db, seed):
+    before = (Comment.objects.count(), Assessment.objects.count(), TokenCount.objects.count())
+    check(json.dumps({"body": "hello", "ip": "10.1.1.1", "email": "a@b.example"}))
+    after = (Comment.objects.count(), Assessment.objects.count(), TokenCount.objects.count())
+    assert before == after
+
+
+def test_learn_stats_and_forget(db, tmp_path):
+    spam_file = jsonl(
+        tmp_path / "spam.jsonl", [{"body": f"Buy frobozz pills {n}"} for n in range(6)]
+    )
+    ham_file = jsonl(tmp_path / "ham.jsonl", [{"body": "What a thoughtful post"}])
+    before = check(json.dumps({"body": "cheap frobozz pills"}))[0]["score"]
+
+    assert run("learn", "--spam", spam_file, "--ham", ham_file) == "learned 1 ham and 6 spam\n"
+    assert run("stats").splitlines()[0] == "learned: 1 ham, 6 spam"
+    assert check(json.dumps({"body": "cheap frobozz pills"}))[0]["score"] > before
+
+    run("forget")
+    assert run("stats").splitlines()[0] == "learned: 0 ham, 0 spam"
+    assert check(json.dumps({"body": "cheap frobozz pills"}))[0]["score"] == before
+
+
+def test_eval_prints_ten_fold_and_replay_shares_and_the_time_of_one_check(db, tmp_path):
+    rows = [
+        {
+            "body": f"check out my channel {n} subscribe",
+            "label": "spam",
+            "date": f"2013-01-{n + 1:02}",
+        }
+        for n in range(20)
+    ] + [
+        {
+            "body": f"this song reminds me of summer {n}",
+            "label": "ham",
+            "date": f"2013-02-{n + 1:02}",
+        }
+        for n in range(20)
+    ]
+    lines = run("eval", jsonl(tmp_path / "corpus.jsonl", rows)).splitlines()
+    assert lines[0].endswith("every model starts empty")
+    assert lines[1].startswith("10-fold") and lines[2].startswith("replay")
+    for line in lines[1:3]:
+        assert "spam published" in line and "ham to spam folder" in line and "ham held" in line
+        assert "[20 spam, 20 ham]" in line
+    assert lines[3].startswith("check one comment: ") and lines[3].endswith("(target < 2 ms)")
+    assert TokenCount.objects.count() == 0  # evaluation never touches the blog's filter
+
+
+def test_eval_refuses_a_file_without_labels(db, tmp_path):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="label spam\\|ham"):
+        run("eval", jsonl(tmp_path / "bad.jsonl", [{"body": "no label"}]))
+
+
+@needs_corpus
+def test_the_shipped_model_is_what_the_build_command_makes_from_the_corpus(tmp_path):
+    out = tmp_path / "model.json"
+    call_command("spam", "build", str(CORPUS), "--out", str(out), stdout=io.StringIO())
+    assert out.read_text() == spam.STARTING_MODEL.read_text()
+
+
+@needs_corpus
+def test_eval_runs_on_the_corpus(db):
+    lines = run("eval", str(CORPUS)).splitlines()
+    assert "1138 comments" in lines[0]
+    assert "[586 spam, 552 ham]" in lines[1] and "[586 spam, 552 ham]" in lines[2]
