@@ -1,11 +1,35 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.generic import TemplateView
+
+from blog.feeds import LatestPosts
+from blog.pagecache import cached_page
+from blog.sitemaps import PostSitemap
+from comments.feeds import LatestComments, PostComments
 
 from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("feeds/posts/", cached_page(tags=lambda: ["posts"])(LatestPosts()), name="feed-posts"),
+    path(
+        "feeds/comments/",
+        cached_page(tags=lambda: ["posts", "comments"])(LatestComments()),
+        name="feed-comments",
+    ),
+    path(
+        "feeds/comments/<int:post_id>/",
+        cached_page(tags=lambda post_id: ["posts", "comments"])(PostComments()),
+        name="feed-post-comments",
+    ),
+    path("sitemap.xml", sitemap, {"sitemaps": {"posts": PostSitemap}}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
     path("comments/", include("comments.urls")),
     path("", include("blog.urls")),
 ]
