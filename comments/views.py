@@ -7,6 +7,7 @@ from blog.models import Post
 
 from .forms import CommentForm
 from .models import Comment
+from .search import MAX_QUERY, search
 from .signals import comment_was_posted, comment_will_be_posted
 
 
@@ -66,3 +67,14 @@ def reply(request, post_id, number):
         number=number,
     )
     return redirect(comment.located_url(reply=True))
+
+
+def search_page(request):
+    """Posts and published comments matching ?q=, on one page."""
+    query = request.GET.get("q", "")
+    posts, comments = search(query)
+    return render(
+        request,
+        "comments/search.html",
+        {"query": query.strip()[:MAX_QUERY], "posts": posts, "comments": comments},
+    )

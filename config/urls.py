@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 from blog.feeds import LatestPosts
 from blog.pagecache import cached_page
 from blog.sitemaps import PostSitemap
+from comments import views as comment_views
 from comments.feeds import LatestComments, PostComments
 
 from . import views
@@ -30,6 +31,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("search/", comment_views.search_page, name="search"),
     path("comments/", include("comments.urls")),
     path("", include("blog.urls")),
 ]
