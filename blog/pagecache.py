@@ -70,6 +70,8 @@ def _cacheable(request):
         # note for this reader alone ("your comment awaits moderation").
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        # A reader who asked to be remembered gets the form filled in with their details.
+        and "commenter" not in request.COOKIES
     )
 
 

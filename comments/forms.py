@@ -41,14 +41,18 @@ class CommentForm(forms.ModelForm):
 
     class Meta:
         model = Comment
-        fields = ["author_name", "author_email", "author_url", "body", "parent"]
+        fields = ["author_name", "author_email", "author_url", "body", "parent", "notify"]
         help_texts = {
             "author_name": "Optional. Shown with your comment; blank shows as Anonymous.",
-            "author_email": "Optional. Never shown.",
+            "author_email": "Optional. Never shown; needed for emails about replies.",
             # Escaped: Django prints help text as HTML, and these tag names are meant to be read.
             "body": escape("Links become clickable; <b>, <i>, <code> and <blockquote> work."),
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+    remember = forms.BooleanField(
+        label="Remember my name, email and website on this browser", required=False
+    )
 
     def __init__(self, post, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,3 +88,9 @@ class CommentForm(forms.ModelForm):
             # Held and spam comments are invisible to readers; say no more than for a missing one.
             raise ValidationError(self.fields["parent"].error_messages["invalid_choice"])
         return parent
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("notify") and not cleaned.get("author_email"):
+            self.add_error("author_email", "Give your email address to hear of replies.")
+        return cleaned

@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from blog import pagecache, sanitize
 from blog.models import Post
 
+from . import notify
 from .tree import paged_thread
 
 
@@ -33,9 +34,11 @@ class CommentQuerySet(models.QuerySet):
 
     def set_status(self, status):
         """Give these comments `status`, and refresh the pages that show them."""
-        slugs = set(self.values_list("post__slug", flat=True))
+        rows = list(self.values_list("pk", "post__slug"))
         count = self.update(status=status)
-        pagecache.touch("comments", *(f"post:{slug}" for slug in slugs))
+        pagecache.touch("comments", *{f"post:{slug}" for _, slug in rows})
+        if status == Comment.Status.PUBLISHED:
+            notify.announce_replies([pk for pk, _ in rows])
         return count
 
     def thread_shape(self):
@@ -69,6 +72,11 @@ class Comment(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
     created = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    notify = models.BooleanField(
+        "email me replies", default=False, help_text="Send replies to this comment to its author."
+    )
+    # Set once the parent's author was told of this reply, so that nobody is told twice.
+    reply_announced = models.BooleanField(default=False, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -139,3 +147,9 @@ def refresh_pages(sender, instance, raw=False, **kwargs):
     # A held or spam comment shows nowhere yet: spam floods must not empty the page cache.
     elif instance.status in (Comment.Status.PUBLISHED, Comment.Status.REMOVED):
         pagecache.touch("comments", f"post:{instance.post.slug}")
+
+
+@receiver(post_save, sender=Comment)
+def announce_a_published_reply(sender, instance, created, raw=False, **kwargs):
+    if created and not raw and instance.parent_id and instance.status == Comment.Status.PUBLISHED:
+        notify.announce_replies([instance.pk])

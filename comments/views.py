@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from blog.models import Post
 
+from . import commenter, notify
 from .forms import CommentForm
 from .models import Comment
 from .search import MAX_QUERY, search
@@ -40,12 +42,19 @@ def post_comment(request, post_id):
 
     if comment.status == Comment.Status.PUBLISHED:
         messages.success(request, f"Your comment is published as #{comment.number}.")
-        return redirect(comment.located_url())
-    # Held and spam read the same to the sender: a spammer learns nothing from the answer.
-    messages.info(
-        request, "Thank you. Your comment is awaiting moderation and will appear once approved."
-    )
-    return redirect(post)
+        response = redirect(comment.located_url())
+    else:
+        # Held and spam read the same to the sender: a spammer learns nothing from the answer.
+        messages.info(
+            request,
+            "Thank you. Your comment is awaiting moderation and will appear once approved.",
+        )
+        response = redirect(post)
+    if form.cleaned_data["remember"]:
+        commenter.remember(response, comment)
+    else:
+        commenter.forget(response)
+    return response
 
 
 def permalink(request, pk):
@@ -78,3 +87,16 @@ def search_page(request):
         "comments/search.html",
         {"query": query.strip()[:MAX_QUERY], "posts": posts, "comments": comments},
     )
+
+
+@csrf_exempt  # mail clients' one-click unsubscribe (RFC 8058) POSTs with no token; signed link
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    """Stop the emails about replies to one comment: one click, no login."""
+    comment = (
+        Comment.objects.filter(pk=notify.comment_pk_from(token)).select_related("post").first()
+    )
+    if comment is None:
+        return render(request, "comments/unsubscribe.html", {"comment": None}, status=400)
+    Comment.objects.filter(pk=comment.pk).update(notify=False)
+    return render(request, "comments/unsubscribe.html", {"comment": comment})

@@ -131,6 +131,10 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="blog@localhost")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Owner", address) for address in env.list("ADMINS", default=[])]
+# Where the owner hears of comments waiting in the queue (empty: no such mail).
+OWNER_EMAIL = env("OWNER_EMAIL", default="")
+# The blog's public address, for links in emails, which have no request to take it from.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Security. The defaults are the production ones; DEBUG (a laptop) relaxes the TLS-only ones.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

@@ -5,4 +5,4 @@ class ModerationConfig(AppConfig):
     name = "moderation"
 
     def ready(self):
-        from . import policy  # noqa: F401  (connects the signal receivers)
+        from . import notify, policy  # noqa: F401  (connect their signal receivers)

@@ -2,6 +2,7 @@ from django import template
 from django.db.models import Count
 from django.http import Http404
 
+from .. import commenter
 from ..forms import CommentForm
 from ..models import Comment
 from ..tree import paged_thread
@@ -46,7 +47,10 @@ def comment_thread(context, post):
             ),
             None,
         )
-        form = CommentForm(post, initial={"parent": reply_to.pk if reply_to else None})
+        form = CommentForm(
+            post,
+            initial={"parent": reply_to.pk if reply_to else None} | commenter.initial(request),
+        )
     return {
         "post": post,
         "open": post.comments_are_open(),

@@ -224,3 +224,21 @@ def test_a_reader_posts_with_the_keyboard_alone(page, site, seed_post, screensho
     assert comment.author_name == "Keyboard Kari"
     assert_arrived_where_the_policy_says(page, site, comment)
     screenshot(page)
+
+
+def test_with_javascript_the_reply_form_opens_under_the_comment_without_a_page_load(
+    page, site, seed_post, screenshot
+):
+    page.goto(site + POST_PATH)
+    page.evaluate("window.stillTheSamePage = true")
+    page.locator("#c10 .comment-actions a").first.click()
+    form = page.locator("#c10 > #comment-form")
+    expect(form).to_be_visible()
+    assert page.evaluate("window.stillTheSamePage") is True  # no navigation happened
+    expect(form.locator("h3")).to_have_text("Reply to XMRV Positive in the UK (10)")
+    expect(form.get_by_label("Comment:", exact=True)).to_be_focused()
+    ten = Comment.objects.get(post=seed_post, number=10)
+    assert form.locator("input[name=parent]").input_value() == str(ten.pk)
+    submit_comment(page, "Answered in place.", "Liv")
+    assert Comment.objects.get(body="Answered in place.").parent == ten
+    screenshot(page)
