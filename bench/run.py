@@ -284,7 +284,7 @@ def run(tmp, database):
         CSRF_COOKIE_SECURE="false",
         SESSION_COOKIE_SECURE="false",
         # Thousands of posts a minute from one address is the point here, not an attack.
-        COMMENTS_RATE_LIMIT="0",
+        COMMENTS_PER_MINUTE="0",
     )
     manage(base, "migrate", "--noinput", "-v", "0")
     manage(base, "loaddata", "seed", "-v", "0")

@@ -17,6 +17,12 @@ def _clean_text(value):
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     if any(ch in _CONTROL for ch in value):
         raise ValidationError("Control characters are not allowed.", code="control")
+    if "\ufffd" in value:
+        # What the browser sent was not valid UTF-8; storing the replacement marks would lose it.
+        raise ValidationError(
+            "This text has characters that could not be read; please type or paste it again.",
+            code="encoding",
+        )
     return value
 
 

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blog.models import Post
 
-from . import commenter, notify
+from . import commenter, notify, throttle
 from .forms import CommentForm
 from .models import Comment
 from .search import MAX_QUERY, search
@@ -18,6 +18,12 @@ def post_comment(request, post_id):
     post = get_object_or_404(Post.objects.published(), pk=post_id)
     if not post.comments_are_open():
         return render(request, "comments/closed.html", {"post": post}, status=403)
+    address = throttle.client_address(request)
+    wait = throttle.seconds_to_wait(address)
+    if wait:
+        response = render(request, "429.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     form = CommentForm(post, request.POST)
     if not form.is_valid():
         return render(
@@ -25,7 +31,7 @@ def post_comment(request, post_id):
         )
 
     comment = form.save(commit=False)
-    comment.ip_address = request.META.get("REMOTE_ADDR")
+    comment.ip_address = address or None
     with transaction.atomic():
         post.lock()  # a double click's two requests take turns, so the second finds the first
         earlier = Comment.objects.earlier_copy(comment)

@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -176,6 +177,14 @@ COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=10_000)
 COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=6)
 # Comments close this many days after a post is published (0: never).
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
+# At most this many comments a minute from one address (0: no limit), counted in the shared cache.
+COMMENTS_PER_MINUTE = env.int("COMMENTS_PER_MINUTE", default=5)
+# Addresses (or networks) of the reverse proxies whose X-Forwarded-For names the real client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
+# Requests larger than this are refused (a comment is at most COMMENTS_MAX_LENGTH characters).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
+# The admin's address; move it off the well-known /admin/ if you like.
+ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 # Long threads are split into pages of about this many comments, only between threads.
 COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=200)
 

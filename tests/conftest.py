@@ -13,7 +13,7 @@ POST_URL = "/2009/11/norwegian-study-offers-clues/"
 
 @pytest.fixture(autouse=True, scope="session")
 def _test_server():
-    """Production settings but three, which tests/test_deploy.py and test_page_cache.py check.
+    """Production settings but four, which tests/test_deploy.py and test_page_cache.py check.
 
     Session-wide, so that it is in force before any live server builds its middleware.
     """
@@ -22,6 +22,8 @@ def _test_server():
         SECURE_SSL_REDIRECT=False,
         # Pages are cached only where tests/test_page_cache.py says so, in a cache it empties.
         PAGE_CACHE=False,
+        # Every test client posts from 127.0.0.1; tests/test_abuse.py turns the limit on.
+        COMMENTS_PER_MINUTE=0,
         # Production's hashed names need `collectstatic` first; tests render pages without it.
         STORAGES={
             **django_settings.STORAGES,
