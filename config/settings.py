@@ -4,6 +4,7 @@ Defaults suit a newcomer's machine: SQLite beside the code, local-memory cache.
 Every variable is listed in the README.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    "axes",
     "blog",
     "comments",
     "moderation",
@@ -48,7 +50,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.unavailable.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
+
+# Admin logins: after ADMIN_LOGIN_ATTEMPTS failures from one address, that address waits
+# ADMIN_LOCKOUT_MINUTES (django-axes, counting in the database).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_ATTEMPTS", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "comments.throttle.client_address"  # proxies trusted as for comments
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin_locked.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -183,6 +200,9 @@ COMMENTS_PER_MINUTE = env.int("COMMENTS_PER_MINUTE", default=5)
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1/32", "::1/128"])
 # Requests larger than this are refused (a comment is at most COMMENTS_MAX_LENGTH characters).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
+# Client addresses are kept this long (for the flood check and blocklists), then forgotten by
+# `manage.py prune_addresses`, run daily from cron.
+ADDRESS_RETENTION_DAYS = env.int("ADDRESS_RETENTION_DAYS", default=90)
 # The admin's address; move it off the well-known /admin/ if you like.
 ADMIN_URL = env("ADMIN_URL", default="admin/").strip("/") + "/"
 # Long threads are split into pages of about this many comments, only between threads.

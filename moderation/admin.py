@@ -1,10 +1,14 @@
 from django.contrib import admin, messages
 from django.db import models
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.text import Truncator
 
 from comments.models import Comment
 
-from . import checks
+from . import checks, privacy
 from .models import Blocked, Decision, QueuedComment
 
 
@@ -64,6 +68,32 @@ class CommentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        privacy = self.admin_site.admin_view(self.privacy_view)
+        return [path("privacy/", privacy, name="comments_privacy"), *super().get_urls()]
+
+    def privacy_view(self, request):
+        """Export or erase everything stored about one commenter, found by email address."""
+        email = (request.POST.get("email") or request.GET.get("email") or "").strip()
+        if request.method == "POST" and email:
+            if request.POST.get("action") == "export":
+                response = JsonResponse(privacy.export(email), json_dumps_params={"indent": 2})
+                response["Content-Disposition"] = 'attachment; filename="commenter.json"'
+                return response
+            if request.POST.get("action") == "erase" and request.POST.get("confirm"):
+                erased = privacy.erase(email, request.user)
+                self.message_user(request, f"{erased} comment(s) by {email} erased.")
+                return redirect("admin:comments_privacy")
+            self.message_user(request, "Tick the box to confirm the erasure.", messages.WARNING)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "A commenter's data",
+            "email": email,
+            "found": privacy.comments_of(email).count() if email else None,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/comments/privacy.html", context)
 
     approve = admin.action(description="Approve (publish) selected comments")(
         _decide(Comment.Status.PUBLISHED, "approved")

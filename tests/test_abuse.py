@@ -79,3 +79,89 @@ def test_the_admin_can_move_off_the_well_known_address(client, db, settings):
         settings.ADMIN_URL = "admin/"
         reload(config.urls)
         clear_url_caches()
+
+
+LOGIN = "/admin/login/?next=/admin/"
+
+
+def log_in(client, password, address="198.51.100.20"):
+    return client.post(
+        LOGIN, {"username": "owner", "password": password, "next": "/admin/"}, REMOTE_ADDR=address
+    )
+
+
+@pytest.fixture
+def owner(django_user_model):
+    return django_user_model.objects.create_superuser("owner", "o@example.org", "the-right-one")
+
+
+def test_admin_logins_are_locked_out_after_repeated_failures(client, owner):
+    for _ in range(4):
+        assert log_in(client, "wrong").status_code == 200  # the form again, with its error
+    assert log_in(client, "wrong").status_code == 429  # the fifth failure locks the address
+    locked = log_in(client, "the-right-one")
+    assert locked.status_code == 429
+    assert "Too many failed logins" in html(locked).find("h1").get_text()
+    assert client.get("/admin/").status_code == 302  # still not logged in
+
+
+def test_a_lockout_is_for_that_address_only(client, owner):
+    for _ in range(5):
+        log_in(client, "wrong")
+    assert log_in(client, "the-right-one", address="198.51.100.21").status_code == 302
+
+
+def test_passwords_are_stored_hashed(owner):
+    assert owner.password.startswith(("pbkdf2_sha256$", "argon2"))
+    assert "the-right-one" not in owner.password
+
+
+PRIVACY = "/admin/comments/comment/privacy/"
+
+
+def test_the_owner_exports_everything_about_a_commenter_as_json(admin_client, client, seed):
+    post_comment(client, seed, body="First.", author_url="https://ingrid.example/")
+    post_comment(client, seed, body="Second.")
+    response = admin_client.post(PRIVACY, {"email": "INGRID@example.org", "action": "export"})
+    assert response["Content-Disposition"] == 'attachment; filename="commenter.json"'
+    data = response.json()
+    assert [c["text"] for c in data["comments"]] == ["First.", "Second."]
+    assert data["comments"][0]["website"] == "https://ingrid.example/"
+    assert data["comments"][0]["ip_address"] == "127.0.0.1"
+
+
+def test_the_owner_erases_a_commenter_leaving_tombstones(admin_client, admin_user, client, seed):
+    from moderation.models import Decision
+
+    post_comment(client, seed, body="Please forget me.")
+    Decision.objects.change(Comment.objects.filter(number=16), "published")
+    post_comment(client, seed, parent=str(comment_number(16).pk), body="A reply", author_email="")
+    refused = admin_client.post(PRIVACY, {"email": "ingrid@example.org", "action": "erase"})
+    assert refused.status_code == 200 and comment_number(16).body  # not without confirming
+    admin_client.post(PRIVACY, {"email": "ingrid@example.org", "action": "erase", "confirm": "yes"})
+    erased = comment_number(16)
+    assert (erased.status, erased.body, erased.author_name, erased.author_email) == (
+        "removed",
+        "",
+        "",
+        "",
+    )
+    assert erased.ip_address is None
+    assert erased.decisions.first().actor == admin_user
+    page = html(client.get("/2009/11/norwegian-study-offers-clues/"))
+    assert "This comment has been removed." in page.find("li", id="c16").get_text()
+    assert "Please forget me" not in page.get_text()
+
+
+def test_old_client_addresses_are_pruned(seed, client, settings):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    post_comment(client, seed, body="Old.")
+    Comment.objects.filter(number=16).update(created=timezone.now() - timedelta(days=91))
+    post_comment(client, seed, body="New.")
+    call_command("prune_addresses", verbosity=0)
+    assert comment_number(16).ip_address is None
+    assert comment_number(17).ip_address == "127.0.0.1"

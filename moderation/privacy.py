@@ -1,0 +1,56 @@
+"""What the blog keeps about a commenter, to hand over or to erase on request."""
+
+from django.db import transaction
+
+from comments.models import Comment
+
+from .models import Decision
+
+
+def comments_of(email):
+    return Comment.objects.filter(author_email__iexact=email.strip()).select_related("post")
+
+
+def export(email):
+    """Everything stored about the commenter with this address, as plain data for JSON."""
+    return {
+        "email": email,
+        "comments": [
+            {
+                "post": comment.post.title,
+                "url": comment.get_absolute_url(),
+                "number": comment.number,
+                "created": comment.created.isoformat(),
+                "status": comment.status,
+                "name": comment.author_name,
+                "email": comment.author_email,
+                "website": comment.author_url,
+                "text": comment.body,
+                "ip_address": comment.ip_address,
+                "emails_about_replies": comment.notify,
+            }
+            for comment in comments_of(email)
+        ],
+    }
+
+
+def erase(email, actor):
+    """Turn the commenter's comments into tombstones and clear what identifies them.
+
+    Returns how many comments were erased; the audit trail records each removal.
+    """
+    with transaction.atomic():
+        comments = comments_of(email)
+        pks = list(comments.values_list("pk", flat=True))
+        Decision.objects.change(
+            Comment.objects.filter(pk__in=pks),
+            Comment.Status.REMOVED,
+            actor=actor,
+            note="erased at the commenter's request",
+        )
+        for comment in Comment.objects.filter(pk__in=pks):
+            comment.author_name = comment.author_email = comment.author_url = comment.body = ""
+            comment.ip_address = None
+            comment.notify = False
+            comment.save()
+    return len(pks)
