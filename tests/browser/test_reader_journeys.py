@@ -96,8 +96,7 @@ def test_a_reader_posts_a_comment_and_a_reply_to_comment_10(page, site, seed_pos
     page.reload()
     assert Comment.objects.filter(body=comment.body).count() == 1
 
-    page.get_by_role("link", name="Reply to comment 10").click()
-    expect(page).to_have_url(site + POST_PATH + "?replyto=10#comment-form")
+    page.get_by_role("link", name="Reply to comment 10").click()  # opens in place (comments.js)
     form = page.locator("#c10 #comment-form")
     expect(form.get_by_role("heading")).to_have_text("Reply to XMRV Positive in the UK (10)")
     expect(form.get_by_label("Comment:", exact=True)).to_be_in_viewport()
@@ -242,3 +241,24 @@ def test_with_javascript_the_reply_form_opens_under_the_comment_without_a_page_l
     submit_comment(page, "Answered in place.", "Liv")
     assert Comment.objects.get(body="Answered in place.").parent == ten
     screenshot(page)
+
+
+def test_without_javascript_the_reply_link_opens_the_form_through_the_server(
+    browser, site, seed_post, screenshot
+):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1100, "height": 900}
+    )
+    try:
+        page = context.new_page()
+        page.goto(site + POST_PATH)
+        page.get_by_role("link", name="Reply to comment 10").click()
+        expect(page).to_have_url(site + POST_PATH + "?replyto=10#comment-form")
+        form = page.locator("#c10 #comment-form")
+        expect(form.get_by_role("heading")).to_have_text("Reply to XMRV Positive in the UK (10)")
+        submit_comment(page, "Answered without scripts.", "Per")
+        reply = Comment.objects.get(body="Answered without scripts.")
+        assert reply.parent == Comment.objects.get(post=seed_post, number=10)
+        screenshot(page)
+    finally:
+        context.close()
