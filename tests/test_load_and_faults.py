@@ -213,6 +213,7 @@ def test_the_database_going_away_and_coming_back(private_postgres, tmp_path):
     try:
         for n in range(10):
             assert poster.post(f"Load comment before {n}.") == 302
+        token = poster.browser.csrf_token(server.url + POST_PATH)  # the form the reader still has
         stop_database()
         outage = Browser()
         page = outage.get(server.url + POST_PATH)
@@ -220,6 +221,16 @@ def test_the_database_going_away_and_coming_back(private_postgres, tmp_path):
         assert "try again in a minute" in page.text
         health = outage.get(server.url + "/healthz")
         assert health.status == 503 and "database" in health.text
+        # The form is still in the reader's browser: sending it now is refused, saying so.
+        refused = poster.browser._open(
+            urllib.request.Request(
+                server.url + "/comments/post/1/",
+                data=f"body=During+the+outage&csrfmiddlewaretoken={token}".encode(),
+                headers={"Referer": server.url + POST_PATH},
+            )
+        )
+        assert refused.status == 503
+        assert "could not be saved just now" in refused.text
         start_database()
         deadline = time.monotonic() + 30
         while Browser().get(server.url + "/healthz").status != 200:
