@@ -1,8 +1,10 @@
 """Real servers for tests that need them: gunicorn on loopback, and a way to reach
 PostgreSQL and Redis that skips by hand without them but fails in CI (CI=true)."""
 
+import contextlib
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -13,7 +15,9 @@ import urllib.request
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+import psycopg
 import pytest
+import redis
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://root@127.0.0.1:5432/postgres")
@@ -29,6 +33,50 @@ def require(what, check):
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
+
+
+@contextlib.contextmanager
+def fresh_database(label):
+    """A new PostgreSQL database on the shared server, and an emptied test Redis; dropped after.
+
+    Skips by hand without either server, fails in CI.
+    """
+    require("PostgreSQL", lambda: psycopg.connect(POSTGRES_URL, connect_timeout=3).close())
+    require("Redis", lambda: redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping())
+    name = f"blog_{label}_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def production_env(database_url, tmp_path, **extra):
+    """The README's production environment, but plain HTTP on loopback with no TLS proxy."""
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "CACHE_URL": REDIS_URL,
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "BEHIND_TLS_PROXY": "false",
+        **extra,
+    }
+
+
+def prepare(env):
+    """Migrate, load the seed and collect static files, as a deployment does."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "loaddata", "seed")
+    manage(env, "collectstatic", "--noinput")
 
 
 def free_port():

@@ -3,7 +3,6 @@ every refusal says so, no response is a 5xx; the server survives a killed worker
 that goes away and comes back. Each test runs gunicorn with the repo's gunicorn.conf.py."""
 
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -12,58 +11,41 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections import Counter
 from pathlib import Path
 
 import psycopg
 import pytest
 import redis
-from servers import POSTGRES_URL, REDIS_URL, Browser, Gunicorn, free_port, manage, require
+from servers import (
+    REDIS_URL,
+    Browser,
+    Gunicorn,
+    free_port,
+    fresh_database,
+    prepare,
+    production_env,
+    require,
+)
 
 POST_PATH = "/2009/11/norwegian-study-offers-clues/"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 
-def production_env(database_url, tmp_path, **extra):
-    return {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": database_url,
-        "CACHE_URL": REDIS_URL,
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "WEB_CONCURRENCY": "3",
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "BEHIND_TLS_PROXY": "false",
-        "COMMENTS_PER_MINUTE": "0",  # every poster here comes from 127.0.0.1
-        "CONN_MAX_AGE": "60",
-        **extra,
-    }
-
-
-def prepare(env):
-    manage(env, "migrate", "--noinput")
-    manage(env, "loaddata", "seed")
-    manage(env, "collectstatic", "--noinput")
-
-
 @pytest.fixture
-def shared_database(tmp_path):
-    require("PostgreSQL", lambda: psycopg.connect(POSTGRES_URL, connect_timeout=3).close())
-    require("Redis", lambda: redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping())
-    name = f"blog_load_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def shared_database():
+    with fresh_database("load") as database:
+        yield database
+
+
+def load_env(database_url, tmp_path, **extra):
+    return production_env(
+        database_url,
+        tmp_path,
+        WEB_CONCURRENCY="3",
+        COMMENTS_PER_MINUTE="0",  # every poster here comes from 127.0.0.1
+        **extra,
+    )
 
 
 class Poster:
@@ -130,7 +112,7 @@ def stored_texts(database_url):
 
 
 def test_eight_posters_and_a_reader_with_a_worker_killed_midway(shared_database, tmp_path):
-    env = production_env(shared_database, tmp_path)
+    env = load_env(shared_database, tmp_path)
     prepare(env)
     server = Gunicorn(env)
     answers, reads, stop = Counter(), Counter(), threading.Event()
@@ -205,7 +187,7 @@ def test_the_database_going_away_and_coming_back(private_postgres, tmp_path):
     require("Redis", lambda: redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping())
     database_url, stop_database, start_database = private_postgres
     redis.Redis.from_url(REDIS_URL).flushdb()
-    env = production_env(database_url, tmp_path, PAGE_CACHE="false")
+    env = load_env(database_url, tmp_path, PAGE_CACHE="false")
     prepare(env)
     server = Gunicorn(env)
     answers = Counter()

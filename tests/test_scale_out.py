@@ -1,46 +1,23 @@
 """Two app servers, one database, one cache: what happens through one shows on the other at once."""
 
-import os
-import secrets
 import uuid
 
-import psycopg
 import pytest
-import redis
-from servers import POSTGRES_URL, REDIS_URL, Browser, Gunicorn, manage, require
+from servers import Browser, Gunicorn, fresh_database, manage, prepare, production_env
 
 POST_PATH = "/2009/11/norwegian-study-offers-clues/"
 
 
 @pytest.fixture
 def two_servers(tmp_path):
-    require("PostgreSQL", lambda: psycopg.connect(POSTGRES_URL, connect_timeout=3).close())
-    require("Redis", lambda: redis.Redis.from_url(REDIS_URL, socket_timeout=3).ping())
-    name = f"blog_scaleout_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}",
-        "CACHE_URL": REDIS_URL,
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "WEB_CONCURRENCY": "2",
-        "MODERATION_POLICY": "hold-all",  # the comment waits for the owner on the other server
-        # Plain HTTP on loopback: no TLS proxy in front of these two.
-        "SECURE_SSL_REDIRECT": "false",
-        "SESSION_COOKIE_SECURE": "false",
-        "CSRF_COOKIE_SECURE": "false",
-        "BEHIND_TLS_PROXY": "false",
-    }
-    servers = []
-    try:
-        manage(env, "migrate", "--noinput")
-        manage(env, "loaddata", "seed")
-        manage(env, "collectstatic", "--noinput")
+    with fresh_database("scaleout") as database:
+        env = production_env(
+            database,
+            tmp_path,
+            WEB_CONCURRENCY="2",
+            MODERATION_POLICY="hold-all",  # the comment waits for the owner on the other server
+        )
+        prepare(env)
         manage(
             env,
             "shell",
@@ -49,12 +26,11 @@ def two_servers(tmp_path):
             "User.objects.create_superuser('owner', 'owner@example.org', 'a long pass phrase')",
         )
         servers = [Gunicorn(env), Gunicorn(env)]
-        yield servers
-    finally:
-        for server in servers:
-            server.stop()
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        try:
+            yield servers
+        finally:
+            for server in servers:
+                server.stop()
 
 
 def test_a_comment_posted_on_one_server_and_approved_on_the_other_shows_on_both_at_once(
