@@ -13,8 +13,21 @@ from . import pagecache, sanitize
 
 class PostQuerySet(models.QuerySet):
     def published(self):
-        """Posts a reader may see: those whose publication time has come."""
-        return self.filter(published__lte=timezone.now())
+        """Posts a reader may see: not drafts, and their publication time has come.
+
+        A scheduled post is simply one dated in the future: it appears by itself when its
+        time comes, with no background worker.
+        """
+        return self.filter(status=Post.Status.PUBLISHED, published__lte=timezone.now())
+
+    def next_publication(self):
+        """When the next scheduled post goes live, or None."""
+        return (
+            self.filter(status=Post.Status.PUBLISHED, published__gt=timezone.now())
+            .order_by("published")
+            .values_list("published", flat=True)
+            .first()
+        )
 
     def with_neighbours(self):
         """Annotate each post with the title, slug and date of the published posts just before
@@ -50,17 +63,55 @@ class Label(models.Model):
 
 
 class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PUBLISHED = "published", "published (or scheduled, when dated in the future)"
+
+    class Commenting(models.TextChoices):
+        OPEN = "open", "open"
+        CLOSED = "closed", "closed"
+        CLOSING = "closing", "open, closing after some days"
+
+    class Policy(models.TextChoices):
+        # The names moderation.policy knows; blank follows the blog's MODERATION_POLICY.
+        BLOG = "", "the blog's setting"
+        HOLD_ALL = "hold-all", "hold every comment"
+        HOLD_FLAGGED = "hold-flagged", "hold flagged comments"
+        HOLD_FIRST_TIME = "hold-first-time", "hold flagged comments and first-time commenters"
+
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     body = models.TextField(help_text="Markdown.")
     body_html = models.TextField(editable=False)
-    published = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
+    published = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        help_text="A date in the future schedules the post: it appears by itself then.",
+    )
     labels = models.ManyToManyField(Label, blank=True, related_name="posts")
+    commenting = models.CharField(
+        "comments", max_length=10, choices=Commenting, default=Commenting.CLOSING
+    )
+    close_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="For “closing after some days”; empty: the blog's COMMENTS_CLOSE_AFTER_DAYS.",
+    )
+    moderation_policy = models.CharField(max_length=20, choices=Policy, blank=True)
+    # Where an imported post came from (its id in the export), so that importing twice
+    # changes nothing.
+    origin = models.CharField(max_length=300, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin"], condition=~models.Q(origin=""), name="post_origin_once"
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -92,12 +143,22 @@ class Post(models.Model):
         )
 
     @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.published <= timezone.now()
+
+    @property
     def comments_close(self):
-        """When comments close (COMMENTS_CLOSE_AFTER_DAYS after publication), or None: never."""
-        days = settings.COMMENTS_CLOSE_AFTER_DAYS
+        """When comments close, or None: never (or closed by hand, see comments_are_open)."""
+        if self.commenting != self.Commenting.CLOSING:
+            return None
+        days = self.close_after_days
+        if days is None:
+            days = settings.COMMENTS_CLOSE_AFTER_DAYS
         return self.published + timedelta(days=days) if days else None
 
     def comments_are_open(self):
+        if self.commenting == self.Commenting.CLOSED:
+            return False
         return self.comments_close is None or timezone.now() < self.comments_close
 
     def lock(self):
@@ -106,10 +167,36 @@ class Post(models.Model):
         list(Post.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
 
 
+class PreviousAddress(models.Model):
+    """An address a post answered at before (an older slug or date, an imported blog's
+    permalink): it answers with a permanent redirect to wherever the post is now."""
+
+    path = models.CharField(max_length=500, unique=True, help_text="Such as /2009/11/old-slug/")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="previous_addresses")
+
+    class Meta:
+        verbose_name_plural = "previous addresses"
+
+    def __str__(self):
+        return f"{self.path} → {self.post}"
+
+
 @receiver(pre_save, sender=Post)
-def render_post(sender, instance, **kwargs):
+def render_post(sender, instance, raw=False, **kwargs):
     # A receiver rather than save(), so that loaddata (which skips save()) renders fixtures too.
     instance.body_html = sanitize.post_html(instance.body)
+    if not raw and instance.pk:
+        _keep_previous_address(instance)
+
+
+def _keep_previous_address(post):
+    before = Post.objects.filter(pk=post.pk).first()
+    if before is None or not before.is_public:
+        return  # a draft's address was never given out
+    old, new = before.get_absolute_url(), post.get_absolute_url()
+    if old != new:
+        PreviousAddress.objects.update_or_create(path=old, defaults={"post": post})
+        PreviousAddress.objects.filter(path=new).delete()  # back at an old address
 
 
 @receiver(post_save, sender=Post)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.http import http_date
 
 _TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -51,7 +52,7 @@ def cached_page(tags):
             response = view(request, *args, **kwargs)
             if _storable(response):
                 entry = _entry(response)
-                cache.set(key, entry, settings.PAGE_CACHE_TIMEOUT)
+                cache.set(key, entry, _timeout())
                 _label(response, entry)
             response["X-Cache"] = "miss"
             return response
@@ -77,6 +78,17 @@ def _cacheable(request):
 
 def _storable(response):
     return response.status_code == 200 and not (set(response.cookies) - {settings.CSRF_COOKIE_NAME})
+
+
+def _timeout():
+    # A scheduled post appears by itself when its time comes, so no page is kept past then.
+    from .models import Post
+
+    timeout = settings.PAGE_CACHE_TIMEOUT
+    upcoming = Post.objects.next_publication()
+    if upcoming is not None:
+        timeout = min(timeout, max(1, int((upcoming - timezone.now()).total_seconds()) + 1))
+    return timeout
 
 
 def _page_key(request, tags):

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from .models import Label, Post
+from .models import Label, Post, PreviousAddress
 from .pagecache import cached_page
 
 POSTS_PER_PAGE = 10
@@ -67,20 +67,28 @@ def label(request, slug):
 
 @cached_page(tags=lambda year, month, slug: ["posts", f"post:{slug}"])
 def post_detail(request, year, month, slug):
-    post = _published_post(year, month, slug)
+    post = _published_post(year, month, slug, request.user)
     return render(request, "blog/post_detail.html", {"post": post})
 
 
 def blogger_permalink(request, year, month, slug):
     """Answer Blogger's old `.html` permalinks with a permanent redirect to ours."""
-    return redirect(_published_post(year, month, slug), permanent=True)
+    try:
+        return redirect(_published_post(year, month, slug), permanent=True)
+    except Http404:
+        # The post's slug changed since: its old address, in our form, may be known.
+        previous = PreviousAddress.objects.filter(path=f"/{year}/{month}/{slug}/").first()
+        if previous is None or not previous.post.is_public:
+            raise
+        return redirect(previous.post, permanent=True)
 
 
-def _published_post(year, month, slug):
+def _published_post(year, month, slug, user=None):
     # By the unique slug (an index lookup), then the date in Python: extracting the year and
-    # month in SQL would defeat the index.
-    posts = Post.objects.published().with_neighbours().prefetch_related("labels")
-    post = get_object_or_404(posts, slug=slug)
+    # month in SQL would defeat the index. The owner also sees drafts and scheduled posts there:
+    # that is their preview.
+    posts = Post.objects.all() if user and user.is_staff else Post.objects.published()
+    post = get_object_or_404(posts.with_neighbours().prefetch_related("labels"), slug=slug)
     published = timezone.localtime(post.published)
     if (published.year, published.month) != (int(year), int(month)):
         raise Http404("No post at that address.")

@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db import models
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from comments.models import Comment
@@ -206,3 +208,38 @@ class BlockedAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["value", "note"]
     fields = ["kind", "value", "note"]
+
+
+@admin.register(LogEntry)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Every change made by a person: publishing, editing and moderating, who and when."""
+
+    list_display = ["action_time", "user", "content_type", "object_link", "action", "message"]
+    list_filter = ["action_flag", "content_type", "user"]
+    list_select_related = ["user", "content_type"]
+    search_fields = ["object_repr", "change_message"]
+    date_hierarchy = "action_time"
+
+    @admin.display(description="object")
+    def object_link(self, entry):
+        url = entry.get_admin_url()
+        return (
+            format_html('<a href="{}">{}</a>', url, entry.object_repr) if url else entry.object_repr
+        )
+
+    @admin.display(description="action")
+    def action(self, entry):
+        return {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}[entry.action_flag]
+
+    @admin.display(description="what")
+    def message(self, entry):
+        return entry.get_change_message()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
@@ -24,6 +25,9 @@ class DecisionManager(models.Manager):
                 for c in changing
             )
             if actor is not None:
+                LogEntry.objects.log_actions(
+                    actor.pk, changing, CHANGE, note or f"Moved to {Comment.Status(status).label}"
+                )
                 # Only people teach the filter: its own verdicts would only confirm themselves.
                 from .policy import follow
 

@@ -1,6 +1,6 @@
 """What happens to a comment on arrival: score it, keep the reasons, and apply the owner's policy.
 
-Policies (setting MODERATION_POLICY, or a post's own `moderation_policy` where posts have one):
+Policies (setting MODERATION_POLICY, or a post's own `moderation_policy` where it has one):
   hold-all         every comment waits for the owner (Blogger's "always moderate");
   hold-flagged     only comments scoring MODERATION_HOLD_ABOVE or more wait (the default);
   hold-first-time  as hold-flagged, and a sender's comments wait until one of theirs was approved
@@ -14,13 +14,14 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from blog.models import Post
 from comments.models import Comment
 from comments.signals import comment_was_posted, comment_will_be_posted
 
 from . import checks, spam
 from .models import Assessment, Blocked, Decision
 
-POLICIES = ["hold-all", "hold-flagged", "hold-first-time"]
+POLICIES = [policy for policy in Post.Policy.values if policy]
 THREAD_DEPTH = 3  # how many comments up a reply the relevance check reads
 
 
@@ -129,7 +130,7 @@ STATUS = {
 def judge(sender, comment, request, **kwargs):
     honeypot = request.POST.get("honeypot", "") if request is not None else None
     sub = submission(comment, honeypot=honeypot)
-    policy = getattr(comment.post, "moderation_policy", "") or settings.MODERATION_POLICY
+    policy = comment.post.moderation_policy or settings.MODERATION_POLICY
     comment._moderation = (*assess(sub), policy)
     comment.status = STATUS[verdict(comment._moderation[0], policy, sub)]
 

@@ -1,11 +1,32 @@
-from django import template
+from datetime import timedelta
 
-from moderation.models import QueuedComment
+from django import template
+from django.utils import timezone
+
+from comments.models import Comment
+from moderation.models import Decision, QueuedComment
 
 register = template.Library()
+NEWEST = 10
 
 
 @register.simple_tag
 def moderation_waiting():
     """How many comments wait in the moderation queue (held and spam)."""
     return QueuedComment.objects.waiting().count()
+
+
+@register.simple_tag
+def moderation_desk():
+    """What needs the owner: comments held, spam caught in the last 7 days, the newest comments."""
+    week_ago = timezone.now() - timedelta(days=7)
+    return {
+        "held": Comment.objects.filter(status=Comment.Status.PENDING).count(),
+        "spam_this_week": Decision.objects.filter(
+            to_status=Comment.Status.SPAM, created__gte=week_ago
+        )
+        .values("comment")
+        .distinct()
+        .count(),
+        "newest": Comment.objects.select_related("post").order_by("-created", "-pk")[:NEWEST],
+    }
