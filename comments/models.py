@@ -77,6 +77,9 @@ class Comment(models.Model):
     )
     # Set once the parent's author was told of this reply, so that nobody is told twice.
     reply_announced = models.BooleanField(default=False, editable=False)
+    # Where an imported comment came from (its id in the export), so that importing twice
+    # changes nothing.
+    origin = models.CharField(max_length=300, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -84,6 +87,9 @@ class Comment(models.Model):
         ordering = ["post", "number"]
         constraints = [
             models.UniqueConstraint(fields=["post", "number"], name="comment_number_per_post"),
+            models.UniqueConstraint(
+                fields=["origin"], condition=~models.Q(origin=""), name="comment_origin_once"
+            ),
         ]
         indexes = [models.Index(fields=["post", "status", "number"])]
 
