@@ -47,8 +47,8 @@ def seed(db):
 
 
 def html(response):
-    """Parse a response as a browser would (HTML5 rules)."""
-    return BeautifulSoup(response.content, "html5lib")
+    """Parse a response as a browser would (HTML5 rules, the charset its header names)."""
+    return BeautifulSoup(response.text, "html5lib")
 
 
 def comment_form_data(**overrides):
