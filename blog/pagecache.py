@@ -73,6 +73,8 @@ def _cacheable(request):
         and "messages" not in request.COOKIES
         # A reader who asked to be remembered gets the form filled in with their details.
         and "commenter" not in request.COOKIES
+        # A reader who just commented sees a link to edit their comment.
+        and "edits" not in request.COOKIES
     )
 
 

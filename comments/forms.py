@@ -100,3 +100,24 @@ class CommentForm(forms.ModelForm):
         if cleaned.get("notify") and not cleaned.get("author_email"):
             self.add_error("author_email", "Give your email address to hear of replies.")
         return cleaned
+
+
+class EditForm(forms.ModelForm):
+    """A commenter's change to the text of their own comment."""
+
+    class Meta:
+        model = Comment
+        fields = ["body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        body = self.fields["body"]
+        body.required = True
+        body.max_length = settings.COMMENTS_MAX_LENGTH
+        body.validators.append(MaxLengthValidator(body.max_length))
+        body.widget.attrs["maxlength"] = str(body.max_length)
+        body.help_text = CommentForm.Meta.help_texts["body"]
+
+    def clean_body(self):
+        return _clean_text(self.cleaned_data["body"])

@@ -1,3 +1,6 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -77,6 +80,9 @@ class Comment(models.Model):
     )
     # Set once the parent's author was told of this reply, so that nobody is told twice.
     reply_announced = models.BooleanField(default=False, editable=False)
+    edited = models.DateTimeField(null=True, blank=True, editable=False)
+    # Shown on the tombstone of a removed comment ("off-topic advertising"), if the owner gave one.
+    removal_reason = models.CharField("public reason for removal", max_length=200, blank=True)
     # Where an imported comment came from (its id in the export), so that importing twice
     # changes nothing.
     origin = models.CharField(max_length=300, blank=True, editable=False)
@@ -128,6 +134,19 @@ class Comment(models.Model):
     def is_removed(self):
         return self.status == self.Status.REMOVED
 
+    def edit(self, body):
+        """Change the text, keeping the text it replaces as a Revision."""
+        with transaction.atomic():
+            Revision.objects.create(
+                comment=self, body=self.body, created=self.edited or self.created
+            )
+            self.body = body
+            self.edited = timezone.now()
+            self.save(update_fields=["body", "body_html", "html", "edited"])
+
+    def editable_until(self):
+        return self.created + timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+
     def render(self):
         """Render the stored HTML from the text and the byline (done on every save)."""
         self.body_html = sanitize.comment_html(self.body)
@@ -137,6 +156,51 @@ class Comment(models.Model):
         self.post.lock()  # concurrent comments on one post take turns for the next number
         latest = Comment.objects.filter(post_id=self.post_id).aggregate(n=Max("number"))["n"]
         return (latest or 0) + 1
+
+
+class Revision(models.Model):
+    """A comment's text as it was before an edit, from `created` until the next edit."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["comment", "created"]
+
+    def __str__(self):
+        return f"{self.comment} as of {self.created:%Y-%m-%d %H:%M}"
+
+
+class Subscriber(models.Model):
+    """An address that asked for emails about replies. Nothing but one confirmation request is
+    ever sent to it until its owner confirms it."""
+
+    email = models.EmailField(unique=True)  # lower case
+    created = models.DateTimeField(default=timezone.now)
+    confirmation_sent = models.DateTimeField(null=True, blank=True)
+    confirmed = models.DateTimeField(null=True, blank=True)
+    muted = models.BooleanField("all mail muted", default=False)
+
+    def __str__(self):
+        return self.email
+
+
+class ThreadMail(models.Model):
+    """A subscriber's mail about one post's comments: muted or not, and when last sent."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="threads")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    muted = models.BooleanField(default=False)
+    last_sent = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "post"], name="one_thread_mail"),
+        ]
+
+    def __str__(self):
+        return f"{self.subscriber} on {self.post}"
 
 
 @receiver(pre_save, sender=Comment)

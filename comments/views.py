@@ -1,16 +1,17 @@
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from blog.models import Post
 
-from . import commenter, notify, throttle
-from .forms import CommentForm
-from .models import Comment
+from . import commenter, editing, notify, throttle
+from .forms import CommentForm, EditForm
+from .models import Comment, Subscriber, ThreadMail
 from .search import MAX_QUERY, search
-from .signals import comment_was_posted, comment_will_be_posted
+from .signals import comment_was_edited, comment_was_posted, comment_will_be_posted
 
 
 @require_POST
@@ -39,6 +40,8 @@ def post_comment(request, post_id):
             comment_will_be_posted.send(sender=Comment, comment=comment, request=request)
             comment.save()
             comment_was_posted.send(sender=Comment, comment=comment, request=request)
+            if comment.status != Comment.Status.SPAM:
+                notify.ask_to_confirm(comment)
 
     if earlier is not None:
         # Back and Submit again, or a double click: the comment is already there.
@@ -60,7 +63,34 @@ def post_comment(request, post_id):
         commenter.remember(response, comment)
     else:
         commenter.forget(response)
+    editing.allow(request, response, comment)
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    """Let a commenter change their comment's text, from the browser that sent it, for a while."""
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    if not editing.may_edit(request, comment):
+        return render(request, "comments/edit_closed.html", {"comment": comment}, status=403)
+    form = EditForm(request.POST or None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        body = form.cleaned_data["body"]
+        comment = Comment.objects.get(pk=pk)  # unchanged by the form, for the revision
+        if body != comment.body:
+            with transaction.atomic():
+                before = comment.body
+                comment.edit(body)
+                comment_was_edited.send(
+                    sender=Comment, comment=comment, request=request, before=before
+                )
+        if comment.status == Comment.Status.PUBLISHED:
+            messages.success(request, "Your comment is changed.")
+            return redirect(comment.located_url())
+        messages.info(request, "Your comment is changed, and awaits moderation.")
+        return redirect(comment.post)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=status)
 
 
 def permalink(request, pk):
@@ -106,3 +136,38 @@ def unsubscribe(request, token):
         return render(request, "comments/unsubscribe.html", {"comment": None}, status=400)
     Comment.objects.filter(pk=comment.pk).update(notify=False)
     return render(request, "comments/unsubscribe.html", {"comment": comment})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request, token):
+    """Confirm an address for reply emails: the link shows a button, the button confirms
+    (mail scanners open links, and must not confirm on their own)."""
+    email = notify.confirmed_email(token)
+    subscriber = Subscriber.objects.filter(email=email).first() if email else None
+    if subscriber is None:
+        return render(request, "comments/confirm.html", {"subscriber": None}, status=400)
+    if request.method == "POST" and subscriber.confirmed is None:
+        subscriber.confirmed = timezone.now()
+        subscriber.muted = False
+        subscriber.save(update_fields=["confirmed", "muted"])
+    return render(request, "comments/confirm.html", {"subscriber": subscriber})
+
+
+@csrf_exempt  # mail clients' one-click unsubscribe (RFC 8058) POSTs with no token; signed link
+@require_http_methods(["GET", "POST"])
+def mute(request, token):
+    """Mute the emails about one post's comments, or all of them: a button, or one POST."""
+    found = notify.muted_by(token)
+    subscriber = Subscriber.objects.filter(pk=found[0]).first() if found else None
+    if subscriber is None:
+        return render(request, "comments/mute.html", {"subscriber": None}, status=400)
+    post = Post.objects.filter(pk=found[1]).first() if found[1] else None
+    if request.method == "POST":
+        if post is None:
+            Subscriber.objects.filter(pk=subscriber.pk).update(muted=True)
+        else:
+            ThreadMail.objects.update_or_create(
+                subscriber=subscriber, post=post, defaults={"muted": True}
+            )
+    context = {"subscriber": subscriber, "post": post, "done": request.method == "POST"}
+    return render(request, "comments/mute.html", context)

@@ -195,6 +195,8 @@ COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=10_000)
 COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=6)
 # Comments close this many days after a post is published (0: never).
 COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=0)
+# How long a commenter may edit their comment, from the browser that sent it.
+COMMENTS_EDIT_MINUTES = env.int("COMMENTS_EDIT_MINUTES", default=10)
 # At most this many comments a minute from one address (0: no limit), counted in the shared cache.
 COMMENTS_PER_MINUTE = env.int("COMMENTS_PER_MINUTE", default=5)
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-For names the real client.
@@ -214,3 +216,7 @@ COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=200)
 MODERATION_POLICY = env.str("MODERATION_POLICY", default="hold-flagged")
 MODERATION_HOLD_ABOVE = env.float("MODERATION_HOLD_ABOVE", default=0.65)
 MODERATION_SPAM_ABOVE = env.float("MODERATION_SPAM_ABOVE", default=0.998)
+# How long the approve / spam links in the owner's email work (each works once).
+MODERATION_LINK_DAYS = env.int("MODERATION_LINK_DAYS", default=7)
+# Spam older than this is deleted by `manage.py spam purge` (until then, it can be brought back).
+MODERATION_SPAM_KEEP_DAYS = env.int("MODERATION_SPAM_KEEP_DAYS", default=30)

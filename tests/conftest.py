@@ -1,9 +1,15 @@
+import email
+import email.policy
+import re
+
 import pytest
+from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
+from servers import free_port
 
 from blog.models import Post
 from comments.models import Comment
@@ -70,3 +76,45 @@ def post_comment(client, post, **overrides):
 def comment_number(n, post=None):
     qs = Comment.objects.filter(number=n)
     return (qs.filter(post=post) if post else qs).get()
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 Message accepted"
+
+
+@pytest.fixture
+def inbox(settings):
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.SITE_URL = "https://blog.example.org"
+    yield handler.messages
+    controller.stop()
+
+
+def links_in(message, site="https://blog.example.org"):
+    """The paths of this blog's links in an email, in order."""
+    return [
+        url.removeprefix(site)
+        for url in re.findall(re.escape(site) + r"\S+", message.get_content())
+    ]
+
+
+def confirm_address(inbox):
+    """Confirm an address the way its owner would: the link in the one email, then the button."""
+    (request,) = inbox
+    (link,) = links_in(request)
+    browser = Client()
+    assert browser.post(link).status_code == 200
+    inbox.clear()

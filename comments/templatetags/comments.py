@@ -2,7 +2,7 @@ from django import template
 from django.db.models import Count
 from django.http import Http404
 
-from .. import commenter
+from .. import commenter, editing
 from ..forms import CommentForm
 from ..models import Comment
 from ..tree import paged_thread
@@ -51,6 +51,7 @@ def comment_thread(context, post):
             post,
             initial={"parent": reply_to.pk if reply_to else None} | commenter.initial(request),
         )
+    mine = editing.sent_here(request)
     return {
         "post": post,
         "open": post.comments_are_open(),
@@ -62,6 +63,11 @@ def comment_thread(context, post):
         "reply_to": reply_to,
         "csrf_token": context.get("csrf_token"),
         "request": request,
+        "editable": {
+            e.comment.pk
+            for e in entries
+            if e.comment.pk in mine and editing.still_editable(e.comment)
+        },
     }
 
 
