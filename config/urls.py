@@ -34,5 +34,6 @@ urlpatterns = [
     ),
     path("search/", comment_views.search_page, name="search"),
     path("comments/", include("comments.urls")),
+    path("moderation/", include("moderation.urls")),
     path("", include("blog.urls")),
 ]

@@ -1,6 +1,9 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.db import models
+from django.db import models, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,8 +13,9 @@ from django.utils.text import Truncator
 
 from comments.models import Comment
 
-from . import checks, privacy
+from . import checks, privacy, shadow
 from .models import Blocked, Decision, QueuedComment
+from .policy import POLICIES
 
 
 class DecisionInline(admin.TabularInline):
@@ -46,7 +50,7 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["author_name", "author_email", "body"]
     date_hierarchy = "created"
     ordering = ["-created"]
-    actions = ["approve", "mark_spam", "remove"]
+    actions = ["approve", "mark_spam", "remove", "undo"]
     # Status changes only through the actions, so that each one is recorded.
     readonly_fields = ["post", "number", "parent", "status", "created", "ip_address"]
     fields = [
@@ -103,9 +107,39 @@ class CommentAdmin(admin.ModelAdmin):
     mark_spam = admin.action(description="Mark selected comments as spam")(
         _decide(Comment.Status.SPAM, "marked as spam")
     )
-    remove = admin.action(description="Remove selected comments (leave a tombstone)")(
-        _decide(Comment.Status.REMOVED, "removed")
-    )
+
+    @admin.action(description="Remove selected comments (leave a tombstone)")
+    def remove(self, request, queryset):
+        """First show what refers to the comments (replies, mentions of their authors) and ask
+        for an optional public reason; then remove."""
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Remove these comments?",
+                "opts": self.model._meta,
+                "found": [(c, *referring(c)) for c in queryset.select_related("post")],
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            }
+            return TemplateResponse(request, "admin/moderation/remove.html", context)
+        reason = request.POST.get("reason", "").strip()[:200]
+        with transaction.atomic():
+            changing = queryset.exclude(status=Comment.Status.REMOVED)
+            Comment.objects.filter(pk__in=changing.values("pk")).update(removal_reason=reason)
+            changed = Decision.objects.change(
+                queryset, Comment.Status.REMOVED, actor=request.user, note=reason
+            )
+        self.message_user(
+            request, f"{changed} comment{'s' if changed != 1 else ''} removed.", messages.SUCCESS
+        )
+
+    @admin.action(description="Undo the last decision on selected comments")
+    def undo(self, request, queryset):
+        moved = Decision.objects.undo(queryset, request.user)
+        self.message_user(
+            request,
+            f"{moved} comment{'s' if moved != 1 else ''} put back where they were.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Decision)
@@ -123,6 +157,48 @@ class DecisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def referring(comment):
+    """(replies under `comment`, other visible comments on its post that name its author)."""
+    shape = list(Comment.objects.filter(post_id=comment.post_id).thread_shape())
+    children = {}
+    for row in shape:
+        children.setdefault(row.parent_id, []).append(row.pk)
+    below, stack = [], list(children.get(comment.pk, []))
+    while stack:
+        pk = stack.pop()
+        below.append(pk)
+        stack.extend(children.get(pk, []))
+    replies = list(Comment.objects.filter(pk__in=below).order_by("number"))
+    naming = []
+    if len(comment.author_name) >= 3:
+        naming = list(
+            Comment.objects.visible()
+            .filter(post_id=comment.post_id, body__icontains=comment.author_name)
+            .exclude(pk__in=[comment.pk, *below])
+            .order_by("number")
+        )
+    return replies, naming
+
+
+class ShadowForm(forms.Form):
+    since = forms.DateTimeField(widget=forms.DateInput(attrs={"type": "date"}))
+    policy = forms.ChoiceField(
+        choices=[("", "as now"), *[(p, p) for p in POLICIES]], required=False
+    )
+    hold_above = forms.FloatField(min_value=0, max_value=1, required=False)
+    spam_above = forms.FloatField(min_value=0, max_value=1, required=False)
+
+    def clean(self):
+        data = super().clean()
+        hold = data.get("hold_above")
+        hold = settings.MODERATION_HOLD_ABOVE if hold is None else hold
+        spam_ = data.get("spam_above")
+        spam_ = settings.MODERATION_SPAM_ABOVE if spam_ is None else spam_
+        if hold > spam_:
+            raise forms.ValidationError("The hold score must not be above the spam score.")
+        return data
 
 
 def block_senders(comments):
@@ -156,7 +232,7 @@ class QueueAdmin(admin.ModelAdmin):
     list_select_related = ["post", "assessment"]
     search_fields = ["author_name", "author_email", "body"]
     ordering = ["-created", "-pk"]
-    actions = ["approve", "mark_spam", "remove", "block_sender"]
+    actions = ["approve", "mark_spam", "remove", "undo", "block_sender"]
     fields = CommentAdmin.fields
     readonly_fields = fields
     inlines = [DecisionInline]
@@ -187,6 +263,37 @@ class QueueAdmin(admin.ModelAdmin):
     approve = CommentAdmin.approve
     mark_spam = CommentAdmin.mark_spam
     remove = CommentAdmin.remove
+    undo = CommentAdmin.undo
+
+    def get_urls(self):
+        shadow_view = self.admin_site.admin_view(self.shadow_view)
+        return [path("shadow/", shadow_view, name="moderation_shadow"), *super().get_urls()]
+
+    def shadow_view(self, request):
+        """Try other moderation settings on past comments before switching them on."""
+        form = ShadowForm(request.GET or None)
+        rows = None
+        if form.is_valid():
+            data = form.cleaned_data
+            rows = shadow.replay(
+                data["since"], data["policy"], data["hold_above"], data["spam_above"]
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Try moderation settings in shadow",
+            "opts": self.model._meta,
+            "form": form,
+            "rows": rows,
+            "changed": [row for row in rows if row.changed] if rows is not None else [],
+            "summary": [
+                (shadow.WORDS[was], shadow.WORDS[would], n)
+                for (was, would), n in sorted(shadow.summary(rows).items())
+            ]
+            if rows
+            else [],
+            "words": shadow.WORDS,
+        }
+        return TemplateResponse(request, "admin/moderation/shadow.html", context)
 
     @admin.action(description="Block the sender and mark as spam")
     def block_sender(self, request, queryset):

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.cache import cache
 from django.db import models, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -21,7 +22,14 @@ class DecisionManager(models.Manager):
             )
             Comment.objects.filter(pk__in=[c.pk for c in changing]).set_status(status)
             self.bulk_create(
-                Decision(comment=c, actor=actor, from_status=c.status, to_status=status, note=note)
+                Decision(
+                    comment=c,
+                    about=str(c)[:200],
+                    actor=actor,
+                    from_status=c.status,
+                    to_status=status,
+                    note=note,
+                )
                 for c in changing
             )
             if actor is not None:
@@ -34,11 +42,63 @@ class DecisionManager(models.Manager):
                 follow(changing, status)
         return len(changing)
 
+    def undo(self, comments, actor):
+        """Put each of `comments` back where a person's latest decision took it from (teaching
+        the filter back). Returns how many moved."""
+        moved = 0
+        for comment in comments:
+            last = (
+                self.filter(comment=comment, actor__isnull=False)
+                .exclude(from_status="")
+                .order_by("-created", "-pk")
+                .first()
+            )
+            if last is not None and last.to_status == comment.status:
+                moved += self.change(
+                    Comment.objects.filter(pk=comment.pk), last.from_status, actor, note="undo"
+                )
+        return moved
+
+    def purge(self, before, dry_run=False):
+        """Delete the spam that went to the spam folder before `before`, recording each deletion;
+        spam that replies still hang from is kept. Returns (purged, kept) lists of comments."""
+        went = self.filter(to_status=Comment.Status.SPAM, comment=OuterRef("pk")).order_by(
+            "-created"
+        )
+        spam = list(
+            Comment.objects.filter(status=Comment.Status.SPAM)
+            .annotate(spam_since=Subquery(went.values("created")[:1]))
+            .filter(Q(spam_since__lt=before) | Q(spam_since=None, created__lt=before))
+            .annotate(replies_count=Count("replies"))
+        )
+        kept = [c for c in spam if c.replies_count]
+        purged = [c for c in spam if not c.replies_count]
+        if not dry_run:
+            with transaction.atomic():
+                self.bulk_create(
+                    Decision(
+                        comment=None,
+                        about=str(c)[:200],
+                        from_status=Comment.Status.SPAM,
+                        to_status=Decision.PURGED,
+                        note=f"purged; spam since {(c.spam_since or c.created):%Y-%m-%d}",
+                    )
+                    for c in purged
+                )
+                Comment.objects.filter(pk__in=[c.pk for c in purged]).delete()
+        return purged, kept
+
 
 class Decision(models.Model):
     """One change of a comment's status: the moderation audit trail."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="decisions")
+    PURGED = "purged"
+
+    # Kept when a purge deletes the comment: the trail outlives what it is about.
+    comment = models.ForeignKey(
+        Comment, null=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    about = models.CharField(max_length=200, blank=True, help_text="The comment, in words.")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -49,7 +109,9 @@ class Decision(models.Model):
     created = models.DateTimeField(default=timezone.now, db_index=True)
     # Empty for the status a new comment was given on arrival.
     from_status = models.CharField(max_length=10, choices=Comment.Status, blank=True)
-    to_status = models.CharField(max_length=10, choices=Comment.Status)
+    to_status = models.CharField(
+        max_length=10, choices=[*Comment.Status.choices, (PURGED, "purged (deleted)")]
+    )
     note = models.CharField(max_length=200, blank=True)
 
     objects = DecisionManager()
@@ -59,7 +121,9 @@ class Decision(models.Model):
 
     def __str__(self):
         who = self.actor or "the blog"
-        return f"{self.comment}: {self.from_status or 'new'} → {self.to_status} by {who}"
+        return (
+            f"{self.comment or self.about}: {self.from_status or 'new'} → {self.to_status} by {who}"
+        )
 
 
 class Assessment(models.Model):

@@ -1,6 +1,14 @@
-"""Email to the owner when a comment waits for them."""
+"""Email to the owner when a comment waits, with links that approve or mark it as spam.
+
+The links are signed, expire after MODERATION_LINK_DAYS, and work once: each names the
+comment's latest decision, so any decision since (by link or in the admin) retires them.
+Opening one shows the comment and a button; only pressing it decides, because mail scanners
+open every link in a message.
+"""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.dispatch import receiver
@@ -9,18 +17,68 @@ from django.urls import reverse
 from comments.models import Comment
 from comments.signals import comment_was_posted
 
+from .models import Decision
+
+_SALT = "moderation.decide"
+ACTIONS = {"approve": Comment.Status.PUBLISHED, "spam": Comment.Status.SPAM}
+
 
 @receiver(comment_was_posted)
-def tell_the_owner(sender, comment, request, **kwargs):
+def tell_about_arrival(sender, comment, request, **kwargs):
+    tell_the_owner(comment)
+
+
+def tell_the_owner(comment):
+    """Once the transaction commits, email the owner (OWNER_EMAIL) that `comment` waits."""
     if comment.status != Comment.Status.PENDING or not settings.OWNER_EMAIL:
         return
+    transaction.on_commit(lambda: _send(Comment.objects.select_related("post").get(pk=comment.pk)))
+
+
+def _send(comment):
     queue = settings.SITE_URL + reverse("admin:moderation_queuedcomment_changelist")
-    transaction.on_commit(
-        lambda: send_mail(
-            f"A comment waits for you on “{comment.post.title}”",
-            f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n"
-            f"Approve it, or not, in the moderation queue: {queue}\n",
-            None,
-            [settings.OWNER_EMAIL],
-        )
+    days = settings.MODERATION_LINK_DAYS
+    send_mail(
+        f"A comment waits for you on “{comment.post.title}”",
+        f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n"
+        f"Approve it: {decision_url(comment, 'approve')}\n"
+        f"Mark it as spam: {decision_url(comment, 'spam')}\n"
+        f"(These links work once, for {days} day{'s' if days != 1 else ''}.)\n\n"
+        f"Or decide in the moderation queue: {queue}\n",
+        None,
+        [settings.OWNER_EMAIL],
+    )
+
+
+def decision_url(comment, action):
+    """A signed link deciding `comment` (`action`: approve or spam), until anything else does."""
+    token = signing.dumps([comment.pk, action, _latest_decision(comment.pk)], salt=_SALT)
+    return settings.SITE_URL + reverse("moderation:decide", args=[token])
+
+
+def read(token):
+    """(comment, action) for a valid, unexpired and unused link; raises signing.BadSignature
+    (or its SignatureExpired) otherwise, and LookupError when it was used or overtaken."""
+    pk, action, latest = signing.loads(
+        token, salt=_SALT, max_age=settings.MODERATION_LINK_DAYS * 24 * 60 * 60
+    )
+    comment = Comment.objects.select_related("post").filter(pk=pk).first()
+    if comment is None or action not in ACTIONS or _latest_decision(pk) != latest:
+        raise LookupError("already decided")
+    return comment, action
+
+
+def owner():
+    """The staff user the owner's email belongs to, who the links act as (None if none)."""
+    return (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True, email__iexact=settings.OWNER_EMAIL)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _latest_decision(pk):
+    return (
+        Decision.objects.filter(comment_id=pk).order_by("-pk").values_list("pk", flat=True).first()
     )

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from blog.models import Post
 from comments.models import Comment
-from comments.signals import comment_was_posted, comment_will_be_posted
+from comments.signals import comment_was_edited, comment_was_posted, comment_will_be_posted
 
-from . import checks, spam
+from . import checks, notify, spam
 from .models import Assessment, Blocked, Decision
 
 POLICIES = [policy for policy in Post.Policy.values if policy]
@@ -85,12 +85,15 @@ def known_sender(sub):
     return False  # an anonymous sender is a stranger every time
 
 
-def verdict(score, policy=None, sub=None):
-    """ "publish", "hold" or "spam" for a score under a policy (default: the configured one)."""
+def verdict(score, policy=None, sub=None, hold_above=None, spam_above=None):
+    """ "publish", "hold" or "spam" for a score under a policy and thresholds (default: the
+    configured ones)."""
     policy = policy or settings.MODERATION_POLICY
-    if score >= settings.MODERATION_SPAM_ABOVE:
+    hold_above = settings.MODERATION_HOLD_ABOVE if hold_above is None else hold_above
+    spam_above = settings.MODERATION_SPAM_ABOVE if spam_above is None else spam_above
+    if score >= spam_above:
         return "spam"
-    if policy == "hold-all" or score >= settings.MODERATION_HOLD_ABOVE:
+    if policy == "hold-all" or score >= hold_above:
         return "hold"
     if policy == "hold-first-time" and not (sub and known_sender(sub)):
         return "hold"
@@ -140,7 +143,30 @@ def record_arrival(sender, comment, request, **kwargs):
     score, reasons, policy = getattr(comment, "_moderation", (0.0, [], settings.MODERATION_POLICY))
     with transaction.atomic():
         Assessment.objects.create(comment=comment, score=score, reasons=reasons, policy=policy)
-        Decision.objects.create(comment=comment, to_status=comment.status, note=f"policy: {policy}")
+        Decision.objects.create(
+            comment=comment, about=str(comment), to_status=comment.status, note=f"policy: {policy}"
+        )
+
+
+@receiver(comment_was_edited)
+def judge_again(sender, comment, request, before, **kwargs):
+    """Score an edited comment like a new one: a published comment that now scores as held or
+    spam goes back to the queue (or the spam folder), saying it changed after approval."""
+    sub = submission(comment)
+    score, reasons = assess(sub, exclude=comment.pk)
+    policy = comment.post.moderation_policy or settings.MODERATION_POLICY
+    target = STATUS[verdict(score, policy, sub)]
+    if comment.status == Comment.Status.PUBLISHED and target != Comment.Status.PUBLISHED:
+        reasons = ["changed after approval", *reasons]
+    elif not (comment.status == Comment.Status.PENDING and target == Comment.Status.SPAM):
+        target = comment.status  # a held comment stays held for the owner to decide
+    Assessment.objects.update_or_create(
+        comment=comment, defaults={"score": score, "reasons": reasons, "policy": policy}
+    )
+    if target != comment.status:
+        Decision.objects.change(Comment.objects.filter(pk=comment.pk), target, note="edited")
+        comment.status = target
+        notify.tell_the_owner(comment)
 
 
 def follow(comments, status):

@@ -12,7 +12,8 @@ CHANGELIST = "/admin/comments/comment/"
 def bulk(client, action, *comments):
     return client.post(
         CHANGELIST,
-        {"action": action, "_selected_action": [c.pk for c in comments]},
+        # "confirm": the answer to the page that "remove" asks first
+        {"action": action, "_selected_action": [c.pk for c in comments], "confirm": "yes"},
         follow=True,
     )
 

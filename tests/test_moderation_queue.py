@@ -10,7 +10,9 @@ QUEUE = "/admin/moderation/queuedcomment/"
 
 def bulk(client, action, *comments):
     return client.post(
-        QUEUE, {"action": action, "_selected_action": [c.pk for c in comments]}, follow=True
+        QUEUE,  # "confirm": the answer to the page that "remove" asks first
+        {"action": action, "_selected_action": [c.pk for c in comments], "confirm": "yes"},
+        follow=True,
     )
 
 

@@ -110,7 +110,8 @@ def learned():
 
 def decide(admin_client, action, comment):
     admin_client.post(
-        "/admin/comments/comment/", {"action": action, "_selected_action": [comment.pk]}
+        "/admin/comments/comment/",
+        {"action": action, "_selected_action": [comment.pk], "confirm": "yes"},
     )
 
 

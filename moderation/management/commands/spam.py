@@ -1,18 +1,37 @@
-"""`manage.py spam check|learn|forget|stats|eval|build`, after SpamAssassin's spamc and sa-learn."""
+"""`manage.py spam check|learn|forget|stats|eval|build|shadow|purge`, after SpamAssassin's tools."""
 
+import argparse
 import contextlib
 import json
 import statistics
 import sys
 import time
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from moderation import checks, evaluation, policy, spam
-from moderation.models import Assessment, TokenCount
+from moderation import checks, evaluation, policy, shadow, spam
+from moderation.models import Assessment, Decision, TokenCount
+
+
+def _date(text):
+    try:
+        return timezone.make_aware(datetime.strptime(text, "%Y-%m-%d"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from error
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a score from 0 to 1")
+    return value
 
 
 def read_lines(path, stdin=None):
@@ -61,6 +80,22 @@ class Command(BaseCommand):
         sub.add_parser("stats", help="How many comments the filter learned, of each kind.")
         ev = sub.add_parser("eval", help="10-fold cross-validation and date-ordered replay.")
         ev.add_argument("file")
+        replay = sub.add_parser(
+            "shadow", help="Replay past comments under other settings; print what would change."
+        )
+        replay.add_argument("--since", required=True, type=_date, metavar="YYYY-MM-DD")
+        replay.add_argument("--policy", choices=policy.POLICIES)
+        replay.add_argument("--hold-above", type=_fraction, metavar="SCORE")
+        replay.add_argument("--spam-above", type=_fraction, metavar="SCORE")
+        purge = sub.add_parser(
+            "purge", help="Delete spam kept longer than the spam folder keeps it."
+        )
+        purge.add_argument(
+            "--older-than", type=int, metavar="DAYS", help="default: MODERATION_SPAM_KEEP_DAYS"
+        )
+        purge.add_argument(
+            "--dry-run", action="store_true", help="say what would go; delete nothing"
+        )
         build = sub.add_parser("build", help="Train the starting model that ships, from a file.")
         build.add_argument("file")
         build.add_argument("--out", default=str(spam.STARTING_MODEL))
@@ -105,6 +140,38 @@ class Command(BaseCommand):
                         learned.learn(spam_module().tokens(sub), label)
                         counts[label] += 1
         self.stdout.write(f"learned {counts['ham']} ham and {counts['spam']} spam")
+
+    def do_shadow(self, since, policy, hold_above, spam_above, **options):
+        tried = {
+            "policy": policy or settings.MODERATION_POLICY,
+            "hold above": settings.MODERATION_HOLD_ABOVE if hold_above is None else hold_above,
+            "spam above": settings.MODERATION_SPAM_ABOVE if spam_above is None else spam_above,
+        }
+        if not tried["hold above"] <= tried["spam above"]:
+            raise CommandError("--hold-above must not be above --spam-above")
+        rows = shadow.replay(since, policy, hold_above, spam_above)
+        changed = [row for row in rows if row.changed]
+        self.stdout.write(
+            f"{len(rows)} comments since {since:%Y-%m-%d}, replayed under "
+            + ", ".join(f"{name} {value}" for name, value in tried.items())
+            + f": {len(changed)} would change"
+        )
+        for (was, would), count in sorted(shadow.summary(rows).items()):
+            self.stdout.write(f"  {shadow.WORDS[was]} → {shadow.WORDS[would]}: {count}")
+        for row in changed:
+            decided = f", owner: {row.owner}" if row.owner else ""
+            self.stdout.write(
+                f"{row.comment.created:%Y-%m-%d} {row.comment} score {row.score:.2f}: "
+                f"{shadow.WORDS[row.was]} → {shadow.WORDS[row.would]}{decided}"
+            )
+
+    def do_purge(self, older_than, dry_run, **options):
+        days = settings.MODERATION_SPAM_KEEP_DAYS if older_than is None else older_than
+        purged, kept = Decision.objects.purge(timezone.now() - timedelta(days=days), dry_run)
+        verb = "would delete" if dry_run else "deleted"
+        self.stdout.write(f"{verb} {len(purged)} spam comment(s) kept more than {days} days")
+        for comment in kept:
+            self.stdout.write(f"kept {comment}: replies hang from it")
 
     def do_forget(self, **options):
         with transaction.atomic():

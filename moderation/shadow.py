@@ -1,0 +1,74 @@
+"""Shadow mode: what other moderation settings would have done with the comments that came.
+
+Each comment since a date is judged again from the score it was given on arrival, under the
+policy and thresholds being tried, and set beside what happened: the verdict it got then, and
+what the owner decided in the end.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from comments.models import Comment
+
+from . import policy as policies
+from .models import Decision
+
+WORDS = {"publish": "published", "hold": "held", "spam": "spam"}
+_VERDICT_OF = {
+    Comment.Status.PUBLISHED: "publish",
+    Comment.Status.PENDING: "hold",
+    Comment.Status.SPAM: "spam",
+}
+
+
+@dataclass
+class Replayed:
+    comment: Comment
+    score: float
+    was: str  # "publish", "hold" or "spam": the verdict on arrival
+    would: str  # the verdict under the settings tried
+    owner: str  # the status a person gave it last, or "" if nobody decided
+
+    @property
+    def changed(self):
+        return self.was != self.would
+
+
+def replay(since, policy=None, hold_above=None, spam_above=None):
+    """Replayed rows, oldest first, for the comments that arrived since `since` (a datetime)."""
+    policy = policy or settings.MODERATION_POLICY
+    comments = (
+        Comment.objects.filter(created__gte=since, assessment__isnull=False)
+        .select_related("assessment", "post", "parent")
+        .order_by("created", "pk")
+    )
+    decisions = Decision.objects.filter(comment__in=comments).order_by("created", "pk")
+    arrival, owner = {}, {}
+    for decision in decisions.values("comment_id", "from_status", "to_status", "actor_id"):
+        if not decision["from_status"]:
+            arrival[decision["comment_id"]] = decision["to_status"]
+        elif decision["actor_id"] is not None:
+            owner[decision["comment_id"]] = decision["to_status"]
+    rows = []
+    for comment in comments:
+        was = _VERDICT_OF.get(arrival.get(comment.pk))
+        if was is None:
+            continue  # no verdict on arrival to compare with (imported, say)
+        rule = comment.post.moderation_policy or policy
+        # Only the first-time rule reads who sent it (and that costs queries).
+        sub = policies.submission(comment) if rule == "hold-first-time" else None
+        would = policies.verdict(comment.assessment.score, rule, sub, hold_above, spam_above)
+        rows.append(
+            Replayed(comment, comment.assessment.score, was, would, owner.get(comment.pk, ""))
+        )
+    return rows
+
+
+def summary(rows):
+    """{(was, would): count} over the rows whose verdict would change."""
+    counts = {}
+    for row in rows:
+        if row.changed:
+            counts[(row.was, row.would)] = counts.get((row.was, row.would), 0) + 1
+    return counts

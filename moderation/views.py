@@ -1,0 +1,34 @@
+from django.core import signing
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from comments.models import Comment
+
+from . import notify
+from .models import Decision
+
+
+@require_http_methods(["GET", "POST"])
+def decide(request, token):
+    """Approve or mark as spam from the owner's email: the link shows, the button decides."""
+    try:
+        comment, action = notify.read(token)
+    except signing.SignatureExpired:
+        return render(request, "moderation/link_dead.html", {"why": "expired"}, status=410)
+    except signing.BadSignature:
+        return render(request, "moderation/link_dead.html", {"why": "invalid"}, status=400)
+    except LookupError:
+        return render(request, "moderation/link_dead.html", {"why": "used"}, status=410)
+    done = False
+    if request.method == "POST":
+        Decision.objects.change(
+            Comment.objects.filter(pk=comment.pk),
+            notify.ACTIONS[action],
+            actor=notify.owner(),
+            note="from the owner's email",
+        )
+        comment.refresh_from_db()
+        done = True
+    return render(
+        request, "moderation/decide.html", {"comment": comment, "action": action, "done": done}
+    )
