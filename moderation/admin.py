@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from comments.models import Comment
+from comments.models import Comment, Revision
 
 from . import checks, privacy, shadow
 from .models import Blocked, Decision, QueuedComment
@@ -24,6 +24,22 @@ class DecisionInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RevisionInline(admin.TabularInline):
+    """What an edited comment said before each edit, oldest first."""
+
+    model = Revision
+    fields = ["created", "body"]
+    readonly_fields = fields
+    ordering = ["created", "pk"]
+    extra = 0
+    can_delete = False
+    verbose_name = "earlier text"
+    verbose_name_plural = "earlier texts (the commenter edited this comment)"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -52,20 +68,22 @@ class CommentAdmin(admin.ModelAdmin):
     ordering = ["-created"]
     actions = ["approve", "mark_spam", "remove", "undo"]
     # Status changes only through the actions, so that each one is recorded.
-    readonly_fields = ["post", "number", "parent", "status", "created", "ip_address"]
+    readonly_fields = ["post", "number", "parent", "status", "created", "edited", "ip_address"]
     fields = [
         "post",
         "number",
         "parent",
         "status",
         "created",
+        "edited",
         "ip_address",
         "author_name",
         "author_email",
         "author_url",
         "body",
+        "removal_reason",
     ]
-    inlines = [DecisionInline]
+    inlines = [RevisionInline, DecisionInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="text")
@@ -144,10 +162,15 @@ class CommentAdmin(admin.ModelAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(admin.ModelAdmin):
-    list_display = ["created", "comment", "from_status", "to_status", "actor", "note"]
+    list_display = ["created", "what", "from_status", "to_status", "actor", "note"]
     list_filter = ["to_status", "actor"]
     list_select_related = ["comment__post", "actor"]
     date_hierarchy = "created"
+
+    @admin.display(description="comment")
+    def what(self, decision):
+        # A purged comment is gone; what it was stays in words.
+        return str(decision.comment) if decision.comment else decision.about
 
     def has_add_permission(self, request):
         return False
@@ -235,7 +258,7 @@ class QueueAdmin(admin.ModelAdmin):
     actions = ["approve", "mark_spam", "remove", "undo", "block_sender"]
     fields = CommentAdmin.fields
     readonly_fields = fields
-    inlines = [DecisionInline]
+    inlines = [RevisionInline, DecisionInline]
 
     def get_queryset(self, request):
         return QueuedComment.objects.waiting()
