@@ -1,5 +1,5 @@
-"""Read a Blogger export (Settings → Back up content: one Atom feed, every post, comment and
-setting an entry) into an importing.Export.
+"""Read a Blogger export (Settings → Manage blog → Back up content: one Atom feed, every post,
+comment and setting an entry) into an importing.Export.
 
 An entry's kind is a category in the scheme KIND: posts and comments are imported; the blog's
 settings, template and pages are not. A comment names its post with <thr:in-reply-to ref>, and
@@ -51,7 +51,7 @@ def read(data):
     if root.tag != f"{ATOM}feed":
         raise Refused(lines[root], f"not a Blogger export: <{_local(root.tag)}>, not an Atom feed")
     export = Export()
-    pages = set()
+    passed_over = set()
     for entry in root.iter(f"{ATOM}entry"):
         kind = _kind(entry)
         if kind == "post":
@@ -62,9 +62,10 @@ def read(data):
             title = _text(entry, "title")
             what = f"“{title}”" if title else f"the entry on line {lines[entry]}"
             export.skipped.append((what, NOT_IMPORTED.get(kind, f"entries of the kind {kind!r}")))
-            pages.add(_text(entry, "id"))
-    on_pages = [comment for comment in export.comments if comment.post in pages]
-    export.comments = [comment for comment in export.comments if comment.post not in pages]
+            passed_over.add(_text(entry, "id"))
+    # Of what is passed over, pages have comments.
+    on_pages = [comment for comment in export.comments if comment.post in passed_over]
+    export.comments = [comment for comment in export.comments if comment.post not in passed_over]
     export.skipped += [(comment.origin, "comments on pages") for comment in on_pages]
     return export
 

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import TreeBuilder
 from xml.parsers.expat import ErrorString
 
-from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+from defusedxml import DefusedXmlException, EntitiesForbidden
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from django.db import transaction
 from django.utils.text import slugify
@@ -120,7 +120,7 @@ def parse_xml(data):
         line, column = error.position
         reason = f"not well-formed XML: {ErrorString(error.code)} (column {column + 1})"
         raise Refused(line, reason) from None
-    except (EntitiesForbidden, DTDForbidden) as error:
+    except EntitiesForbidden as error:
         raise Refused(
             parser.parser.CurrentLineNumber,
             f"refused: it declares the entity {error.name!r}; exports declare none, and such "
@@ -205,6 +205,12 @@ def _load_posts(entries, report):
 
 
 def _load_comments(entries, posts, report):
+    """Create the comments not yet here, oldest first, each under the comment it answers.
+
+    Threads deeper than COMMENTS_MAX_DEPTH are kept as they were, as the comment form keeps
+    them: the page shows replies past that depth at the deepest level, saying which comment
+    they answer (comments.tree).
+    """
     # The comments already here that the file names, as themselves or as what a reply answers.
     named = ({entry.origin for entry in entries} | {entry.parent for entry in entries}) - {""}
     here = {comment.origin: comment for comment in Comment.objects.filter(origin__in=named)}
@@ -253,8 +259,6 @@ def _load_comments(entries, posts, report):
                 f"{comment.origin} answers {origin}, which is not imported: "
                 "it stands at the top level"
             )
-    # Deeper threads than COMMENTS_MAX_DEPTH are kept as they were: the thread shows replies
-    # past that depth at the deepest level, saying which comment they answer (comments.tree).
 
 
 def _free_slug(slug):
@@ -281,8 +285,7 @@ def _keep_old_address(post, old_url, report):
     """
     if not old_url:
         return
-    parts = urlsplit(old_url)
-    path = unquote(parts.path)
+    path = unquote(urlsplit(old_url).path)
     ours = post.get_absolute_url()
     if path in ("", "/") or len(path) > 500 or path in (ours, ours.rstrip("/") + ".html"):
         # "/?p=5" names a post by its query string, which an address here cannot answer.

@@ -135,6 +135,30 @@ def test_importing_from_blogger_twice_changes_nothing(client, db):
     assert reading(client.get(POST_URL)) == page
 
 
+def test_a_later_export_adds_only_what_is_new(db, tmp_path):
+    run("import_blogger", "blogger-seed.xml")
+    seed = (EXPORTS / "blogger-seed.xml").read_text()
+    # A sixteenth comment, answering the fifteenth, in the next backup.
+    # Blogger lists comments newest first: the entry after the post is the fifteenth.
+    fifteen = seed.index("<entry>", seed.index("kind#post"))
+    entry = seed[fifteen : seed.index("</entry>", fifteen) + len("</entry>")]
+    sixteen = (
+        entry.replace("post-6010000000020368665", "post-6010000000021726576")
+        .replace("2010-03-27T10:05:00.000-07:00", "2010-03-28T09:00:00.000-07:00")
+        .replace("Christine, take a look here:", "Thank you, found it.")
+        # The fifteenth answered the fourteenth; this answers the fifteenth.
+        .replace("comments/default/6010000000019010754", "comments/default/6010000000020368665")
+    )
+    later = tmp_path / "blog-later.xml"
+    later.write_text(seed.replace("</feed>", sixteen + "\n</feed>"))
+    out = StringIO()
+    call_command("import_blogger", str(later), stdout=out)
+    assert out.getvalue().startswith("0 posts, 1 comment imported; 16 already here.")
+    new = Comment.objects.get(number=16)
+    assert new.body.startswith("Thank you, found it.")
+    assert new.parent.number == 15
+
+
 def test_the_report_says_what_was_skipped_and_why(db):
     report = run("import_blogger", "blogger-seed.xml")
     assert "2 × blog settings" in report
@@ -224,6 +248,15 @@ def test_a_wordpress_post_reads_as_it_did_with_its_thread(client, db):
         "Thank you for this.\nIt reads well."
     )
     assert page.find("li", id="c5").get_text(" ", strip=True) == "5. This comment has been removed."
+
+
+def test_a_thread_deeper_than_the_blog_allows_is_kept_and_shown_flat(client, db, settings):
+    settings.COMMENTS_MAX_DEPTH = 1
+    run("import_wxr", "wordpress.xml")
+    assert Comment.objects.get(number=6).parent.parent.number == 1
+    page = html(client.get(WP_POST))
+    assert parent_number(page, 6) == 1  # shown at the deepest level
+    assert page.find("li", id="c6").select_one(".comment-context").get_text() == "In reply to 2"
 
 
 def test_wordpress_moderation_states_are_kept(admin_client, db):
