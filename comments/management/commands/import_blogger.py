@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from comments import blogger
+from comments.importing import Refused, load
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a Blogger export (Settings → Back up content): posts with their labels, dates "
+        "and old addresses, comments with their threads. Importing again changes nothing."
+    )
+    read = staticmethod(blogger.read)  # import_wxr reads WordPress's files instead
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the exported .xml file")
+
+    def handle(self, *args, file, **options):
+        try:
+            with open(file, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            raise CommandError(f"cannot read {file}: {error.strerror}") from error
+        try:
+            report = load(self.read(data))
+        except Refused as refused:
+            raise CommandError(
+                f"{file}:{refused.line}: {refused.reason}; nothing was imported"
+            ) from None
+        for line in report.lines():
+            self.stdout.write(line)
