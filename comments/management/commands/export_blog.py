@@ -1,9 +1,11 @@
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 
 from blog.models import Label, Post, PreviousAddress
 from comments.models import Comment, Revision
@@ -37,19 +39,34 @@ class Command(BaseCommand):
             Revision.objects.order_by("pk"),
         ]
         written = Counter()
-        objects = _rows(querysets, written)
-        if output is None:
-            self.stdout.write(
-                serializers.serialize("json", objects, indent=2, cls=Encoder), ending=""
-            )
-            return
-        try:
-            with open(output, "w", encoding="utf-8") as stream:
-                serializers.serialize("json", objects, indent=2, cls=Encoder, stream=stream)
-        except OSError as error:
-            raise CommandError(f"cannot write {output}: {error.strerror}") from error
+        with snapshot():
+            objects = _rows(querysets, written)
+            if output is None:
+                self.stdout.write(
+                    serializers.serialize("json", objects, indent=2, cls=Encoder), ending=""
+                )
+                return
+            try:
+                with open(output, "w", encoding="utf-8") as stream:
+                    serializers.serialize("json", objects, indent=2, cls=Encoder, stream=stream)
+            except OSError as error:
+                raise CommandError(f"cannot write {output}: {error.strerror}") from error
         counts = ", ".join(_how_many(written[qs.model], qs.model) for qs in querysets)
         self.stdout.write(f"Wrote {counts} to {output}.")
+
+
+@contextmanager
+def snapshot():
+    """One transaction that sees the blog as it was when it began, so that a comment written
+    while the export runs cannot leave a revision without its comment, or a reply without its
+    parent. (SQLite's read transactions already see one snapshot; PostgreSQL's default reads
+    each statement afresh.)"""
+    outermost = not connection.in_atomic_block  # else the caller's transaction decides
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
 
 
 def _how_many(count, model):
