@@ -38,13 +38,18 @@ def tell_the_owner(comment):
 def _send(comment):
     queue = settings.SITE_URL + reverse("admin:moderation_queuedcomment_changelist")
     days = settings.MODERATION_LINK_DAYS
+    links = ""
+    # The links act as the owner's staff account: with none, a decision would be nobody's.
+    if owner() is not None:
+        links = (
+            f"Approve it: {decision_url(comment, 'approve')}\n"
+            f"Mark it as spam: {decision_url(comment, 'spam')}\n"
+            f"(These links work once, for {days} day{'s' if days != 1 else ''}.)\n\n"
+        )
     send_mail(
         f"A comment waits for you on “{comment.post.title}”",
-        f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n"
-        f"Approve it: {decision_url(comment, 'approve')}\n"
-        f"Mark it as spam: {decision_url(comment, 'spam')}\n"
-        f"(These links work once, for {days} day{'s' if days != 1 else ''}.)\n\n"
-        f"Or decide in the moderation queue: {queue}\n",
+        f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n{links}"
+        f"Decide in the moderation queue: {queue}\n",
         None,
         [settings.OWNER_EMAIL],
     )

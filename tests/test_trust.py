@@ -322,6 +322,16 @@ def test_the_owners_links_expire(waiting, settings, monkeypatch):
     assert comment_number(16).status == "pending"
 
 
+def test_without_a_staff_account_for_the_owners_address_the_mail_has_no_links(
+    client, seed, held, settings, inbox, django_capture_on_commit_callbacks
+):
+    settings.OWNER_EMAIL = "owner@example.org"  # no staff user has it
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, seed, body="Please look at this.")
+    (message,) = inbox
+    assert links_in(message) == ["/admin/moderation/queuedcomment/"]
+
+
 def test_a_forged_decision_link_decides_nothing(waiting):
     comment, approve, spam = waiting
     token = signing.dumps([comment.pk, "approve", None], salt="guessed")
