@@ -4,7 +4,6 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import slugify
 
 from .models import Label, Post, PreviousAddress
 
@@ -65,10 +64,7 @@ class PostAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         names = [n.strip() for n in form.cleaned_data.get("new_labels", "").split(",")]
         for name in filter(None, names):
-            label = Label.objects.filter(name__iexact=name).first()
-            if label is None:
-                label = Label.objects.create(name=name, slug=_free_slug(name))
-            form.instance.labels.add(label)
+            form.instance.labels.add(Label.objects.named(name))
 
     def response_add(self, request, obj, post_url_continue=None):
         if "_preview" in request.POST:
@@ -134,15 +130,6 @@ class PostAdmin(admin.ModelAdmin):
                 post.save()
                 self.log_change(request, post, done.capitalize())
         self.message_user(request, f"{_plural(len(posts), 'post')} {done}.", messages.SUCCESS)
-
-
-def _free_slug(name):
-    base = slugify(name) or "label"
-    slug, n = base, 1
-    while Label.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 @admin.register(Label)

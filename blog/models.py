@@ -1,3 +1,4 @@
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,8 +8,21 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from . import pagecache, sanitize
+
+
+def free_slug(model, slug):
+    """`slug`, or `slug-2`, `slug-3`… whichever no row of `model` has yet (cut to fit)."""
+    limit = model._meta.get_field("slug").max_length
+    slug = slug[:limit]
+    taken = set(model.objects.filter(slug__startswith=slug).values_list("slug", flat=True))
+    candidate, n = slug, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{slug[: limit - len(str(n)) - 1]}-{n}"
+    return candidate
 
 
 class PostQuerySet(models.QuerySet):
@@ -46,11 +60,25 @@ class PostQuerySet(models.QuerySet):
         )
 
 
+class LabelManager(models.Manager):
+    def named(self, name):
+        """The label called `name` (in any case), created with a slug of its own if new."""
+        name = name.strip()[:100]
+        label = self.filter(name__iexact=name).first()
+        if label is None:
+            # A name with no letters a slug can hold ("日本") still needs an address.
+            slug = slugify(name) or "label-" + hashlib.sha1(name.encode()).hexdigest()[:8]
+            label = self.create(name=name, slug=free_slug(Label, slug))
+        return label
+
+
 class Label(models.Model):
     """A tag on posts, as Blogger calls them."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
+
+    objects = LabelManager()
 
     class Meta:
         ordering = ["name"]

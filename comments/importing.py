@@ -7,7 +7,6 @@ blog, and an entry whose origin is already here is left alone: importing a file 
 exports that overlap, changes nothing the second time.
 """
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from markdownify import markdownify
 
-from blog.models import Label, Post, PreviousAddress
+from blog.models import Label, Post, PreviousAddress, free_slug
 
 from .models import Comment
 
@@ -183,7 +182,7 @@ def _load_posts(entries, report):
         if entry.origin in posts:
             report.already_here += 1
             continue
-        slug = _free_slug(entry.slug)
+        slug = free_slug(Post, entry.slug)
         post = Post.objects.create(
             origin=entry.origin,
             title=entry.title[:200],
@@ -193,7 +192,7 @@ def _load_posts(entries, report):
             status=entry.status,
             commenting=entry.commenting,
         )
-        post.labels.set([_label(name) for name in entry.labels])
+        post.labels.set([Label.objects.named(name) for name in entry.labels])
         if slug != entry.slug:
             report.notes.append(
                 f"“{entry.title}”: the slug {entry.slug} is taken here; it is {slug} instead"
@@ -259,22 +258,6 @@ def _load_comments(entries, posts, report):
                 f"{comment.origin} answers {origin}, which is not imported: "
                 "it stands at the top level"
             )
-
-
-def _free_slug(slug):
-    taken = set(Post.objects.filter(slug__startswith=slug).values_list("slug", flat=True))
-    candidate, n = slug, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{slug[: 200 - len(str(n)) - 1]}-{n}"
-    return candidate
-
-
-def _label(name):
-    name = name.strip()[:100]
-    slug = slugify(name)[:100] or "label-" + hashlib.sha1(name.encode()).hexdigest()[:8]
-    label = Label.objects.filter(name=name).first() or Label.objects.filter(slug=slug).first()
-    return label or Label.objects.create(name=name, slug=slug)
 
 
 def _keep_old_address(post, old_url, report):
