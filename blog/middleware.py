@@ -17,7 +17,5 @@ class PreviousAddressMiddleware:
         response = self.get_response(request)
         if response.status_code != 404:
             return response
-        previous = PreviousAddress.objects.select_related("post").filter(path=request.path).first()
-        if previous is None or not previous.post.is_public:
-            return response
-        return redirect(previous.post, permanent=True)
+        post = PreviousAddress.objects.post_at(request.path)
+        return response if post is None else redirect(post, permanent=True)

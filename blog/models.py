@@ -195,12 +195,21 @@ class Post(models.Model):
         list(Post.objects.select_for_update().filter(pk=self.pk).values_list("pk"))
 
 
+class PreviousAddressManager(models.Manager):
+    def post_at(self, path):
+        """The post that once answered at `path`, if it is public now; else None."""
+        previous = self.select_related("post").filter(path=path).first()
+        return previous.post if previous and previous.post.is_public else None
+
+
 class PreviousAddress(models.Model):
     """An address a post answered at before (an older slug or date, an imported blog's
     permalink): it answers with a permanent redirect to wherever the post is now."""
 
     path = models.CharField(max_length=500, unique=True, help_text="Such as /2009/11/old-slug/")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="previous_addresses")
+
+    objects = PreviousAddressManager()
 
     class Meta:
         verbose_name_plural = "previous addresses"

@@ -77,10 +77,10 @@ def blogger_permalink(request, year, month, slug):
         return redirect(_published_post(year, month, slug), permanent=True)
     except Http404:
         # The post's slug changed since: its old address, in our form, may be known.
-        previous = PreviousAddress.objects.filter(path=f"/{year}/{month}/{slug}/").first()
-        if previous is None or not previous.post.is_public:
+        post = PreviousAddress.objects.post_at(f"/{year}/{month}/{slug}/")
+        if post is None:
             raise
-        return redirect(previous.post, permanent=True)
+        return redirect(post, permanent=True)
 
 
 def _published_post(year, month, slug, user=None):
