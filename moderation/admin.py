@@ -1,5 +1,4 @@
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
@@ -15,7 +14,7 @@ from comments.models import Comment, Revision
 
 from . import checks, privacy, shadow
 from .models import Blocked, Decision, QueuedComment
-from .policy import POLICIES
+from .policy import POLICIES, thresholds
 
 
 class DecisionInline(admin.TabularInline):
@@ -215,10 +214,7 @@ class ShadowForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        hold = data.get("hold_above")
-        hold = settings.MODERATION_HOLD_ABOVE if hold is None else hold
-        spam_ = data.get("spam_above")
-        spam_ = settings.MODERATION_SPAM_ABOVE if spam_ is None else spam_
+        hold, spam_ = thresholds(data.get("hold_above"), data.get("spam_above"))
         if hold > spam_:
             raise forms.ValidationError("The hold score must not be above the spam score.")
         return data

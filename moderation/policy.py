@@ -85,12 +85,19 @@ def known_sender(sub):
     return False  # an anonymous sender is a stranger every time
 
 
+def thresholds(hold_above=None, spam_above=None):
+    """(hold_above, spam_above): the ones given, the configured ones in place of None."""
+    return (
+        settings.MODERATION_HOLD_ABOVE if hold_above is None else hold_above,
+        settings.MODERATION_SPAM_ABOVE if spam_above is None else spam_above,
+    )
+
+
 def verdict(score, policy=None, sub=None, hold_above=None, spam_above=None):
     """ "publish", "hold" or "spam" for a score under a policy and thresholds (default: the
     configured ones)."""
     policy = policy or settings.MODERATION_POLICY
-    hold_above = settings.MODERATION_HOLD_ABOVE if hold_above is None else hold_above
-    spam_above = settings.MODERATION_SPAM_ABOVE if spam_above is None else spam_above
+    hold_above, spam_above = thresholds(hold_above, spam_above)
     if score >= spam_above:
         return "spam"
     if policy == "hold-all" or score >= hold_above:

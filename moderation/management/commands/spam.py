@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from moderation import checks, evaluation, policy, shadow, spam
 from moderation.models import Assessment, Decision, TokenCount
+from moderation.policy import thresholds
 
 
 def _date(text):
@@ -142,13 +143,14 @@ class Command(BaseCommand):
         self.stdout.write(f"learned {counts['ham']} ham and {counts['spam']} spam")
 
     def do_shadow(self, since, policy, hold_above, spam_above, **options):
+        hold, spam_ = thresholds(hold_above, spam_above)
+        if not hold <= spam_:
+            raise CommandError("--hold-above must not be above --spam-above")
         tried = {
             "policy": policy or settings.MODERATION_POLICY,
-            "hold above": settings.MODERATION_HOLD_ABOVE if hold_above is None else hold_above,
-            "spam above": settings.MODERATION_SPAM_ABOVE if spam_above is None else spam_above,
+            "hold above": hold,
+            "spam above": spam_,
         }
-        if not tried["hold above"] <= tried["spam above"]:
-            raise CommandError("--hold-above must not be above --spam-above")
         rows = shadow.replay(since, policy, hold_above, spam_above)
         changed = [row for row in rows if row.changed]
         self.stdout.write(
