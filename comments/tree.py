@@ -52,6 +52,21 @@ def thread(comments, max_depth):
     return entries
 
 
+def below(comments, pk):
+    """The comments under the one with `pk` (its replies, theirs, and so on), in reading order."""
+    comments = list(comments)
+    # Unclamped depths: in depth-first order, what lies under a comment is the run of deeper
+    # entries that follows it.
+    entries = thread(comments, max_depth=len(comments))
+    start = next((i for i, e in enumerate(entries) if e.comment.pk == pk), len(entries))
+    found = []
+    for entry in entries[start + 1 :]:
+        if entry.depth <= entries[start].depth:
+            break
+        found.append(entry.comment)
+    return found
+
+
 def paginate(entries, per_page):
     """Split a thread's entries into pages of about `per_page`, cutting only between threads.
 

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from comments import tree
 from comments.models import Comment, Revision
 
 from . import checks, privacy, shadow
@@ -183,15 +184,8 @@ class DecisionAdmin(admin.ModelAdmin):
 
 def referring(comment):
     """(replies under `comment`, other visible comments on its post that name its author)."""
-    shape = list(Comment.objects.filter(post_id=comment.post_id).thread_shape())
-    children = {}
-    for row in shape:
-        children.setdefault(row.parent_id, []).append(row.pk)
-    below, stack = [], list(children.get(comment.pk, []))
-    while stack:
-        pk = stack.pop()
-        below.append(pk)
-        stack.extend(children.get(pk, []))
+    shape = Comment.objects.filter(post_id=comment.post_id).thread_shape()
+    below = [row.pk for row in tree.below(shape, comment.pk)]
     replies = list(Comment.objects.filter(pk__in=below).order_by("number"))
     naming = []
     if len(comment.author_name) >= 3:

@@ -430,6 +430,17 @@ def test_removing_shows_what_refers_to_the_comment_first(admin_client, client, s
     assert Decision.objects.filter(to_status="removed", note="off-topic advertising").count() == 2
 
 
+def test_removing_lists_every_reply_below_however_deep(admin_client, seed):
+    page = html(changelist_action(admin_client, "remove", comment_number(2)))
+    (section,) = page.select("section")
+    assert section.h3.get_text() == "3 replies below it"
+    assert [li.get_text().split(" by ")[0] for li in section.ul.select("li")] == [
+        "#4",
+        "#14",
+        "#15",  # a reply to a reply
+    ]
+
+
 # Shadow mode -----------------------------------------------------------------------------------
 
 
