@@ -26,6 +26,15 @@ def _clean_text(value):
     return value
 
 
+def _text_box(field):
+    """Make `field` the comment's text: required (blank is only for the tombstones of removed
+    comments), and no longer than COMMENTS_MAX_LENGTH, in the browser too."""
+    field.required = True
+    field.max_length = settings.COMMENTS_MAX_LENGTH
+    field.validators.append(MaxLengthValidator(field.max_length))
+    field.widget.attrs["maxlength"] = str(field.max_length)
+
+
 class CommentForm(forms.ModelForm):
     parent = forms.ModelChoiceField(
         queryset=Comment.objects.all(),
@@ -64,11 +73,7 @@ class CommentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.post = post
         self.instance.post = post
-        body = self.fields["body"]
-        body.required = True  # blank only for tombstones of removed comments
-        body.max_length = settings.COMMENTS_MAX_LENGTH
-        body.validators.append(MaxLengthValidator(body.max_length))
-        body.widget.attrs["maxlength"] = str(body.max_length)
+        _text_box(self.fields["body"])
 
     def clean_author_name(self):
         return _clean_text(self.cleaned_data["author_name"])
@@ -103,21 +108,17 @@ class CommentForm(forms.ModelForm):
 
 
 class EditForm(forms.ModelForm):
-    """A commenter's change to the text of their own comment."""
+    """A commenter's change to the text of their own comment (Comment.edit() applies it)."""
 
     class Meta:
         model = Comment
         fields = ["body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {"body": CommentForm.Meta.help_texts["body"]}
+        widgets = CommentForm.Meta.widgets
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        body = self.fields["body"]
-        body.required = True
-        body.max_length = settings.COMMENTS_MAX_LENGTH
-        body.validators.append(MaxLengthValidator(body.max_length))
-        body.widget.attrs["maxlength"] = str(body.max_length)
-        body.help_text = CommentForm.Meta.help_texts["body"]
+        _text_box(self.fields["body"])
 
     def clean_body(self):
         return _clean_text(self.cleaned_data["body"])

@@ -73,10 +73,10 @@ def edit(request, pk):
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
     if not editing.may_edit(request, comment):
         return render(request, "comments/edit_closed.html", {"comment": comment}, status=403)
-    form = EditForm(request.POST or None, instance=comment)
+    # Not bound to the comment: the form would change its text before edit() keeps the old one.
+    form = EditForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         body = form.cleaned_data["body"]
-        comment = Comment.objects.get(pk=pk)  # unchanged by the form, for the revision
         if body != comment.body:
             with transaction.atomic():
                 before = comment.body
