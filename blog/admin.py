@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -28,10 +29,6 @@ class PostForm(forms.ModelForm):
             "close_after_days",
             "moderation_policy",
         ]
-
-
-def _plural(count, word):
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @admin.register(Post)
@@ -97,7 +94,7 @@ class PostAdmin(admin.ModelAdmin):
                 )
         self.message_user(
             request,
-            f"{_plural(published, 'post')} published, {scheduled} scheduled.",
+            f"{published} post{pluralize(published)} published, {scheduled} scheduled.",
             messages.SUCCESS,
         )
 
@@ -129,7 +126,9 @@ class PostAdmin(admin.ModelAdmin):
                     setattr(post, name, value)
                 post.save()
                 self.log_change(request, post, done.capitalize())
-        self.message_user(request, f"{_plural(len(posts), 'post')} {done}.", messages.SUCCESS)
+        self.message_user(
+            request, f"{len(posts)} post{pluralize(len(posts))} {done}.", messages.SUCCESS
+        )
 
 
 @admin.register(Label)

@@ -17,6 +17,7 @@ from xml.parsers.expat import ErrorString
 from defusedxml import DefusedXmlException, EntitiesForbidden
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils.text import slugify
 from markdownify import markdownify
 
@@ -88,8 +89,8 @@ class Report:
         self.skipped[reason].append(what)
 
     def lines(self):
-        posts = f"{self.posts} post{'s' if self.posts != 1 else ''}"
-        comments = f"{self.comments} comment{'s' if self.comments != 1 else ''}"
+        posts = f"{self.posts} post{pluralize(self.posts)}"
+        comments = f"{self.comments} comment{pluralize(self.comments)}"
         lines = [f"{posts}, {comments} imported; {self.already_here} already here."]
         if self.skipped:
             lines.append(f"Skipped {sum(len(w) for w in self.skipped.values())}:")

@@ -5,6 +5,7 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.db import models, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -49,7 +50,7 @@ def _decide(status, verb):
     def action(modeladmin, request, queryset):
         changed = Decision.objects.change(queryset, status, actor=request.user)
         modeladmin.message_user(
-            request, f"{changed} comment{'s' if changed != 1 else ''} {verb}.", messages.SUCCESS
+            request, f"{changed} comment{pluralize(changed)} {verb}.", messages.SUCCESS
         )
 
     return action
@@ -147,7 +148,7 @@ class CommentAdmin(admin.ModelAdmin):
                 queryset, Comment.Status.REMOVED, actor=request.user, note=reason
             )
         self.message_user(
-            request, f"{changed} comment{'s' if changed != 1 else ''} removed.", messages.SUCCESS
+            request, f"{changed} comment{pluralize(changed)} removed.", messages.SUCCESS
         )
 
     @admin.action(description="Undo the last decision on selected comments")
@@ -155,7 +156,7 @@ class CommentAdmin(admin.ModelAdmin):
         moved = Decision.objects.undo(queryset, request.user)
         self.message_user(
             request,
-            f"{moved} comment{'s' if moved != 1 else ''} put back where they were.",
+            f"{moved} comment{pluralize(moved)} put back where they were.",
             messages.SUCCESS,
         )
 
@@ -316,8 +317,8 @@ class QueueAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"{added} blocklist entr{'ies' if added != 1 else 'y'} added; "
-            f"{changed} comment{'s' if changed != 1 else ''} marked as spam.",
+            f"{added} blocklist entr{pluralize(added, 'y,ies')} added; "
+            f"{changed} comment{pluralize(changed)} marked as spam.",
             messages.SUCCESS,
         )
 

@@ -12,6 +12,7 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.dispatch import receiver
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from comments.models import Comment
@@ -44,7 +45,7 @@ def _send(comment):
         links = (
             f"Approve it: {decision_url(comment, 'approve')}\n"
             f"Mark it as spam: {decision_url(comment, 'spam')}\n"
-            f"(These links work once, for {days} day{'s' if days != 1 else ''}.)\n\n"
+            f"(These links work once, for {days} day{pluralize(days)}.)\n\n"
         )
     send_mail(
         f"A comment waits for you on “{comment.post.title}”",
