@@ -19,6 +19,19 @@ from .models import Blocked, Decision, QueuedComment
 from .policy import POLICIES, thresholds
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record to read and never to rewrite: an audit trail."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class DecisionInline(admin.TabularInline):
     model = Decision
     fields = ["created", "actor", "from_status", "to_status", "note"]
@@ -162,7 +175,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["created", "what", "from_status", "to_status", "actor", "note"]
     list_filter = ["to_status", "actor"]
     list_select_related = ["comment__post", "actor"]
@@ -172,15 +185,6 @@ class DecisionAdmin(admin.ModelAdmin):
     def what(self, decision):
         # A purged comment is gone; what it was stays in words.
         return str(decision.comment) if decision.comment else decision.about
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def referring(comment):
@@ -332,7 +336,7 @@ class BlockedAdmin(admin.ModelAdmin):
 
 
 @admin.register(LogEntry)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """Every change made by a person: publishing, editing and moderating, who and when."""
 
     list_display = ["action_time", "user", "content_type", "object_link", "action", "message"]
@@ -355,12 +359,3 @@ class AuditLogAdmin(admin.ModelAdmin):
     @admin.display(description="what")
     def message(self, entry):
         return entry.get_change_message()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
