@@ -1,10 +1,10 @@
 """Whole pages for anonymous readers, kept in the shared cache until what they show changes.
 
 Each page names the things it shows as tags ("posts", "post:<slug>", "comments"). A tag's
-version lives in the cache beside the pages, and a page's key includes the versions of its
-tags: `touch("post:x")` gives the tag a new version, so every page showing post x is rendered
-afresh on its next request, on every app server sharing the cache. Nothing is deleted; stale
-entries simply stop being asked for and expire.
+version lives in the cache beside the pages, and a stored page remembers the versions of its
+tags when it was rendered: `touch("post:x")` gives the tag a new version, so every page showing
+post x is rendered afresh on its next request, on every app server sharing the cache. A page and
+its tags' versions are read together, in one round trip to the cache.
 
 Only anonymous GETs with no message waiting are served from the cache, and the reader's own
 CSRF token is put into the page on the way out, so no reader ever sees another's page.
@@ -43,15 +43,20 @@ def cached_page(tags):
         def wrapper(request, *args, **kwargs):
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request, tags(**kwargs))
-            entry = cache.get(key)
-            if entry is not None:
+            key = _page_key(request)
+            tag_keys = [_tag_key(tag) for tag in tags(**kwargs)]
+            found = cache.get_many([key, *tag_keys])
+            versions = _versions(found, tag_keys)
+            entry = found.get(key)
+            if entry is not None and entry["versions"] == versions:
                 response = _response(request, entry)
                 response["X-Cache"] = "hit"
                 return response
             response = view(request, *args, **kwargs)
             if _storable(response):
-                entry = _entry(response)
+                # The versions read before rendering: a change made meanwhile makes the next
+                # request a miss, never a stale hit.
+                entry = _entry(response, versions)
                 cache.set(key, entry, _timeout())
                 _label(response, entry)
             response["X-Cache"] = "miss"
@@ -93,24 +98,26 @@ def _timeout():
     return timeout
 
 
-def _page_key(request, tags):
-    keys = [_tag_key(tag) for tag in tags]
-    versions = cache.get_many(keys)
-    missing = {key: uuid.uuid4().hex for key in keys if key not in versions}
+def _page_key(request):
+    path = request.get_full_path().encode()
+    return "pagecache:page:" + hashlib.sha256(path).hexdigest()
+
+
+def _versions(found, tag_keys):
+    missing = {key: uuid.uuid4().hex for key in tag_keys if key not in found}
     if missing:  # new, or evicted: a fresh version can only cause a miss, never a stale hit
         cache.set_many(missing, timeout=None)
-        versions.update(missing)
-    identity = "|".join([request.get_full_path(), *(versions[key] for key in keys)])
-    return "pagecache:page:" + hashlib.sha256(identity.encode()).hexdigest()
+    return [found.get(key) or missing[key] for key in tag_keys]
 
 
 def _tag_key(tag):
     return f"pagecache:tag:{tag}"
 
 
-def _entry(response):
+def _entry(response, versions):
     content = _TOKEN.sub(rb"\g<1>" + _PLACEHOLDER + rb"\g<2>", response.content)
     return {
+        "versions": versions,
         "content": content,
         "content_type": response["Content-Type"],
         "etag": '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"',
