@@ -104,7 +104,8 @@ class Comment(models.Model):
 
     def save(self, *args, **kwargs):
         if self.number is None:
-            with transaction.atomic():
+            # No savepoint of its own: a failure here fails the caller's transaction anyway.
+            with transaction.atomic(savepoint=False):
                 self.number = self._next_number()
                 super().save(*args, **kwargs)
         else:

@@ -33,11 +33,13 @@ def post_comment(request, post_id):
 
     comment = form.save(commit=False)
     comment.ip_address = address or None
+    # Judged before the post's lock is taken: the spam check only reads, and every comment on
+    # this post waits for the lock, so it is held only for what needs it.
+    comment_will_be_posted.send(sender=Comment, comment=comment, request=request)
     with transaction.atomic():
         post.lock()  # a double click's two requests take turns, so the second finds the first
         earlier = Comment.objects.earlier_copy(comment)
         if earlier is None:
-            comment_will_be_posted.send(sender=Comment, comment=comment, request=request)
             comment.save()
             comment_was_posted.send(sender=Comment, comment=comment, request=request)
             if comment.status != Comment.Status.SPAM:

@@ -148,7 +148,7 @@ def judge(sender, comment, request, **kwargs):
 @receiver(comment_was_posted)
 def record_arrival(sender, comment, request, **kwargs):
     score, reasons, policy = getattr(comment, "_moderation", (0.0, [], settings.MODERATION_POLICY))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         Assessment.objects.create(comment=comment, score=score, reasons=reasons, policy=policy)
         Decision.objects.create(
             comment=comment, about=str(comment), to_status=comment.status, note=f"policy: {policy}"
