@@ -97,7 +97,13 @@ class Comment(models.Model):
                 fields=["origin"], condition=~models.Q(origin=""), name="comment_origin_once"
             ),
         ]
-        indexes = [models.Index(fields=["post", "status", "number"])]
+        indexes = [
+            models.Index(fields=["post", "status", "number"]),
+            # The spam checks look back over recent comments (same text this week, same
+            # address these ten minutes): by date, so a post costs the same as the table grows.
+            models.Index(fields=["created"]),
+            models.Index(fields=["ip_address", "created"]),
+        ]
 
     def __str__(self):
         return f"#{self.number} on {self.post}"
