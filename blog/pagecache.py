@@ -7,7 +7,10 @@ post x is rendered afresh on its next request, on every app server sharing the c
 its tags' versions are read together, in one round trip to the cache.
 
 Only anonymous GETs with no message waiting are served from the cache, and the reader's own
-CSRF token is put into the page on the way out, so no reader ever sees another's page.
+CSRF token is put into the page on the way out, so no reader ever sees another's page. Pages
+are kept per scheme, host and path (a page names its own address). A view whose page will
+change by itself at a known time (comments closing) sets `response.fresh_until` to it, and
+no copy is kept past then.
 """
 
 import hashlib
@@ -57,7 +60,7 @@ def cached_page(tags):
                 # The versions read before rendering: a change made meanwhile makes the next
                 # request a miss, never a stale hit.
                 entry = _entry(response, versions)
-                cache.set(key, entry, _timeout())
+                cache.set(key, entry, _timeout(getattr(response, "fresh_until", None)))
                 _label(response, entry)
             response["X-Cache"] = "miss"
             return response
@@ -87,20 +90,21 @@ def _storable(response):
     return response.status_code == 200 and not (set(response.cookies) - {settings.CSRF_COOKIE_NAME})
 
 
-def _timeout():
+def _timeout(fresh_until):
     # A scheduled post appears by itself when its time comes, so no page is kept past then.
     from .models import Post
 
+    now = timezone.now()
     timeout = settings.PAGE_CACHE_TIMEOUT
-    upcoming = Post.objects.next_publication()
-    if upcoming is not None:
-        timeout = min(timeout, max(1, int((upcoming - timezone.now()).total_seconds()) + 1))
+    for until in (Post.objects.next_publication(), fresh_until):
+        if until is not None and until > now:
+            timeout = min(timeout, int((until - now).total_seconds()) + 1)
     return timeout
 
 
 def _page_key(request):
-    path = request.get_full_path().encode()
-    return "pagecache:page:" + hashlib.sha256(path).hexdigest()
+    address = request.build_absolute_uri().encode()
+    return "pagecache:page:" + hashlib.sha256(address).hexdigest()
 
 
 def _versions(found, tag_keys):

@@ -68,7 +68,10 @@ def label(request, slug):
 @cached_page(tags=lambda year, month, slug: ["posts", f"post:{slug}"])
 def post_detail(request, year, month, slug):
     post = _published_post(year, month, slug, request.user)
-    return render(request, "blog/post_detail.html", {"post": post})
+    response = render(request, "blog/post_detail.html", {"post": post})
+    # Once comments close, the form gives way to a notice: no cached copy outlives the form.
+    response.fresh_until = post.comments_close
+    return response
 
 
 def blogger_permalink(request, year, month, slug):

@@ -1,10 +1,14 @@
 """Pages readers hit come from the shared cache, revalidate with 304, and change the moment
 a comment they show does; the owner and readers with a message always get fresh pages."""
 
+import time
+from datetime import timedelta
+
 import pytest
 from conftest import POST_URL, comment_number, html, post_comment
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from comments.models import Comment
 from moderation.models import Decision
@@ -116,3 +120,29 @@ def test_the_index_is_cached_and_refreshed_by_comment_changes(client, page_cache
     assert client.get("/")["X-Cache"] == "hit"
     Decision.objects.change(Comment.objects.filter(number=12), "spam")
     assert client.get("/")["X-Cache"] == "miss"
+
+
+def test_each_host_gets_its_own_page(page_cache, settings):
+    settings.ALLOWED_HOSTS = ["blog.example", "www.blog.example"]
+    Client(HTTP_HOST="blog.example").get(POST_URL)
+    response = Client(HTTP_HOST="www.blog.example").get(POST_URL)
+    assert response["X-Cache"] == "miss"
+    canonical = html(response).find("link", rel="canonical")["href"]
+    assert canonical.startswith("http://www.blog.example/")
+
+
+def test_no_cached_page_outlives_the_comment_form(client, page_cache):
+    post = Comment.objects.first().post
+    post.commenting = post.Commenting.CLOSING
+    post.close_after_days = 1
+    # Comments close two seconds from now.
+    post.published = timezone.now() - timedelta(days=1) + timedelta(seconds=2)
+    post.save()
+    url = post.get_absolute_url()
+    assert html(client.get(url)).find("form", id="comment-form") is not None
+    assert client.get(url)["X-Cache"] == "hit"
+    time.sleep(3.5)
+    response = client.get(url)
+    assert response["X-Cache"] == "miss"
+    assert html(response).find("form", id="comment-form") is None
+    assert "Comments are closed" in response.content.decode()
