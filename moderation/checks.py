@@ -222,7 +222,26 @@ def promotion(sub, history, now):
     return [Finding(min(1.5 * len(found), 3.0), f"promotes a channel or site ({quoted})")]
 
 
-PIPELINE = [links, promotion, blocklists, duplicate, flood, honeypot, relevance]
+# How a comment begs for votes on itself ("like this comment if...", "thumbs up if..."): a comment
+# that asks to be liked is fishing for attention, never saying something about the post.
+LIKES = re.compile(
+    r"(?<!\bi )(?<!\bwe )\blike (?:this|my) comment"  # "I like this comment" is a reader's opinion
+    r"|\b(?:thumbs? up|upvote) (?:if|for)\b"
+    r"|(?:^|[.!?]\s+)(?:like|upvote)(?: this)? if\b"  # only as a request: not "I'd like if you"
+    r"|\bplease (?:like|upvote)\b"
+    r"|\blike and (?:share|subscribe|comment)\b",
+    re.I | re.M,
+)
+
+
+def likes(sub, history, now):
+    found = sorted({m.group(0).strip(" .!?").lower() for m in LIKES.finditer(sub.body)})
+    if not found:
+        return []
+    return [Finding(1.5, f'asks for likes ("{found[0]}")')]
+
+
+PIPELINE = [links, promotion, likes, blocklists, duplicate, flood, honeypot, relevance]
 
 
 def run(sub, history, now):

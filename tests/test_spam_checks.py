@@ -50,6 +50,21 @@ def test_self_promotion_is_named():
     assert reasons(sub) == ['promotes a channel or site ("check out my", "subscribe")']
 
 
+def test_a_comment_that_asks_to_be_liked_is_named_and_one_that_likes_something_is_not():
+    assert reasons(Submission(body="Like this comment if you read it twice")) == [
+        'asks for likes ("like this comment")'
+    ]
+    assert reasons(Submission(body="Great summary. Thumbs up if you agree!")) == [
+        'asks for likes ("thumbs up if")'
+    ]
+    for body in (
+        "I like this comment, Anna.",
+        "I'd like if you wrote more",
+        "Like you, I relapsed.",
+    ):
+        assert reasons(Submission(body=body)) == []
+
+
 def test_a_plain_comment_without_context_raises_nothing():
     assert reasons(Submission(body="Interesting, thank you.")) == []
 
