@@ -17,9 +17,13 @@ LINK = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+"
     r"|\b[a-z0-9-]+\.(?:com|net|org|ru|info|biz)\b"
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/[^\s<>\"')\]]*"  # a bare host with a path
-    r"|\bwatch\?v=[\w-]+",
+    r"|\bwatch\?v=[\w-]+"
+    # Addresses written so that filters miss them: "site . com", "site(dot)com".
+    r"|\b[a-z0-9-]+(?: +\. *| *[(\[]dot[)\]] *)(?:com|net|org|ru|info|biz)\b(?:/[^\s<>\"')\]]*)?",
     re.I,
 )
+# How such an address reads once its disguise is taken off.
+DISGUISED_DOT = re.compile(r" *(?:\.|[(\[]dot[)\]]) *", re.I)
 
 # Words that say nothing about a subject, left out when comparing a comment with its post.
 STOPWORDS = frozenset(
@@ -59,7 +63,7 @@ class Submission:
         return cls(**values, thread=[str(t) for t in data.get("thread") or []])
 
     def links(self):
-        return LINK.findall(self.body)
+        return [DISGUISED_DOT.sub(".", link) for link in LINK.findall(self.body)]
 
     def domains(self):
         """Host names the comment points to: its website, its links, its email's domain."""

@@ -45,6 +45,13 @@ def test_links_in_the_text_and_a_website_are_counted():
     assert reasons(Submission(body="B cells in ME/CFS, e.g. after chemotherapy")) == []
 
 
+def test_an_address_in_disguise_is_a_link_to_its_site():
+    for body in ("my new website: kidsmedia  . com", "cheap pills(dot)com/now", "pills [dot] com"):
+        assert reasons(Submission(body=body)) == ["1 link in the text"]
+    assert Submission(body="go to pills . com now").domains() == ["pills.com"]
+    assert reasons(Submission(body="The dot com bubble ended. Net result: none.")) == []
+
+
 def test_self_promotion_is_named():
     sub = Submission(body="Great song! Check out my channel and subscribe, I'm a rapper")
     assert reasons(sub) == ['promotes a channel or site ("check out my", "subscribe")']
