@@ -189,9 +189,15 @@ def relevance(sub, history, now):
     if not sub.post_body:
         return []  # a title alone is too little to judge a subject by
     words = stems(sub.body)
-    if len(words) < 8:
+    if len(words) < 2:
         return []  # "Thanks!" is neither on nor off the subject
     shared = words & stems(" ".join([sub.post_title, sub.post_body, *sub.thread]))
+    if len(words) < 8:
+        # A few words say less, and their absence from the post nothing; but a short thank-you
+        # made mostly of the post's own words ("the summary of the Norwegian study") is about it.
+        if len(shared) >= 2 and 2 * len(shared) >= len(words):
+            return [Finding(-1.5, "text on the subject of the post")]
+        return []
     if len(shared) >= 4 or (len(shared) >= 2 and len(shared) >= 0.2 * len(words)):
         return [Finding(-3.0, "text on the subject of the post")]
     if addresses(sub):

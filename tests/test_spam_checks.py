@@ -146,6 +146,17 @@ def test_relevance_tells_on_subject_from_unrelated_and_abstains_without_post_tex
     assert reasons(off) == []  # no post text: abstain rather than guess
 
 
+def test_a_short_comment_counts_as_on_subject_only_when_made_mostly_of_the_post_s_words():
+    assert reasons(
+        Submission(body="Thanks for the Rituximab infusion figures!", post_body=POST)
+    ) == ["text on the subject of the post"]
+    assert reasons(Submission(body="Thanks, this is a great blog!", post_body=POST)) == []
+    assert (
+        reasons(Submission(body="Rituximab pills: cheap viagra, cialis, xanax", post_body=POST))
+        == []
+    )
+
+
 def test_a_reply_that_names_the_person_it_answers_is_conversation():
     sub = Submission(
         body="Christine, take a look here: they estimate to be done in June, but I have heard "
