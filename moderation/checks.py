@@ -17,9 +17,13 @@ LINK = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+"
     r"|\b[a-z0-9-]+\.(?:com|net|org|ru|info|biz)\b"
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/[^\s<>\"')\]]*"  # a bare host with a path
-    r"|\bwatch\?v=[\w-]+",
+    r"|\bwatch\?v=[\w-]+"
+    # Addresses written so that filters miss them: "site . com", "site(dot)com".
+    r"|\b[a-z0-9-]+(?: +\. *| *[(\[]dot[)\]] *)(?:com|net|org|ru|info|biz)\b(?:/[^\s<>\"')\]]*)?",
     re.I,
 )
+# How such an address reads once its disguise is taken off.
+DISGUISED_DOT = re.compile(r" *(?:\.|[(\[]dot[)\]]) *", re.I)
 
 # Words that say nothing about a subject, left out when comparing a comment with its post.
 STOPWORDS = frozenset(
@@ -59,7 +63,7 @@ class Submission:
         return cls(**values, thread=[str(t) for t in data.get("thread") or []])
 
     def links(self):
-        return LINK.findall(self.body)
+        return [DISGUISED_DOT.sub(".", link) for link in LINK.findall(self.body)]
 
     def domains(self):
         """Host names the comment points to: its website, its links, its email's domain."""
@@ -185,9 +189,15 @@ def relevance(sub, history, now):
     if not sub.post_body:
         return []  # a title alone is too little to judge a subject by
     words = stems(sub.body)
-    if len(words) < 8:
+    if len(words) < 2:
         return []  # "Thanks!" is neither on nor off the subject
     shared = words & stems(" ".join([sub.post_title, sub.post_body, *sub.thread]))
+    if len(words) < 8:
+        # A few words say less, and their absence from the post nothing; but a short thank-you
+        # made mostly of the post's own words ("the summary of the Norwegian study") is about it.
+        if len(shared) >= 2 and 2 * len(shared) >= len(words):
+            return [Finding(-1.5, "text on the subject of the post")]
+        return []
     if len(shared) >= 4 or (len(shared) >= 2 and len(shared) >= 0.2 * len(words)):
         return [Finding(-3.0, "text on the subject of the post")]
     if addresses(sub):
@@ -222,7 +232,26 @@ def promotion(sub, history, now):
     return [Finding(min(1.5 * len(found), 3.0), f"promotes a channel or site ({quoted})")]
 
 
-PIPELINE = [links, promotion, blocklists, duplicate, flood, honeypot, relevance]
+# How a comment begs for votes on itself ("like this comment if...", "thumbs up if..."): a comment
+# that asks to be liked is fishing for attention, never saying something about the post.
+LIKES = re.compile(
+    r"(?<!\bi )(?<!\bwe )\blike (?:this|my) comment"  # "I like this comment" is a reader's opinion
+    r"|\b(?:thumbs? up|upvote) (?:if|for)\b"
+    r"|(?:^|[.!?]\s+)(?:like|upvote)(?: this)? if\b"  # only as a request: not "I'd like if you"
+    r"|\bplease (?:like|upvote)\b"
+    r"|\blike and (?:share|subscribe|comment)\b",
+    re.I | re.M,
+)
+
+
+def likes(sub, history, now):
+    found = sorted({m.group(0).strip(" .!?").lower() for m in LIKES.finditer(sub.body)})
+    if not found:
+        return []
+    return [Finding(1.5, f'asks for likes ("{found[0]}")')]
+
+
+PIPELINE = [links, promotion, likes, blocklists, duplicate, flood, honeypot, relevance]
 
 
 def run(sub, history, now):

@@ -27,10 +27,16 @@ STRONGEST = 15
 MIN_SEEN = 4
 
 
+# A letter written three times or more: "Looooove", "ROARRRR", "sooo" are the words "love", "roar"
+# and "so", and a filter that learned each spelling apart would learn nothing from the next one.
+ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
+
+
 def tokens(sub):
     """The features of a comment: its words, and a few marks of how it is written."""
     # Imported comments may carry HTML entities ("I&#39;m"); read them as the characters they are.
-    words = checks.WORD.findall(html.unescape(sub.body).lower())
+    text = ELONGATED.sub(r"\1", html.unescape(sub.body).lower())
+    words = checks.WORD.findall(text)
     found = {w for w in words if len(w) <= MAX_TOKEN}
     found.update(
         f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if len(a + b) < MAX_TOKEN

@@ -44,6 +44,16 @@ def test_an_on_topic_comment_is_published_with_its_score_and_reasons_kept(client
     assert comment.decisions.get().note == "policy: hold-flagged"
 
 
+def test_a_short_thank_you_in_the_post_s_own_words_is_published_and_a_generic_one_held(
+    client, seed
+):
+    post_comment(client, seed, body="Thank you for the summary of the Norwegian study.")
+    assert comment_number(16).status == Comment.Status.PUBLISHED
+    assert "text on the subject of the post" in comment_number(16).assessment.reasons
+    post_comment(client, seed, body="Thanks for sharing, great article about health")
+    assert comment_number(17).status == Comment.Status.PENDING
+
+
 def test_a_filled_honeypot_goes_to_the_spam_folder_and_the_sender_learns_nothing(client, seed):
     response = post_comment(client, seed, body=ON_TOPIC, honeypot="http://cheap.example")
     assert comment_number(16).status == Comment.Status.SPAM

@@ -45,9 +45,31 @@ def test_links_in_the_text_and_a_website_are_counted():
     assert reasons(Submission(body="B cells in ME/CFS, e.g. after chemotherapy")) == []
 
 
+def test_an_address_in_disguise_is_a_link_to_its_site():
+    for body in ("my new website: kidsmedia  . com", "cheap pills(dot)com/now", "pills [dot] com"):
+        assert reasons(Submission(body=body)) == ["1 link in the text"]
+    assert Submission(body="go to pills . com now").domains() == ["pills.com"]
+    assert reasons(Submission(body="The dot com bubble ended. Net result: none.")) == []
+
+
 def test_self_promotion_is_named():
     sub = Submission(body="Great song! Check out my channel and subscribe, I'm a rapper")
     assert reasons(sub) == ['promotes a channel or site ("check out my", "subscribe")']
+
+
+def test_a_comment_that_asks_to_be_liked_is_named_and_one_that_likes_something_is_not():
+    assert reasons(Submission(body="Like this comment if you read it twice")) == [
+        'asks for likes ("like this comment")'
+    ]
+    assert reasons(Submission(body="Great summary. Thumbs up if you agree!")) == [
+        'asks for likes ("thumbs up if")'
+    ]
+    for body in (
+        "I like this comment, Anna.",
+        "I'd like if you wrote more",
+        "Like you, I relapsed.",
+    ):
+        assert reasons(Submission(body=body)) == []
 
 
 def test_a_plain_comment_without_context_raises_nothing():
@@ -122,6 +144,17 @@ def test_relevance_tells_on_subject_from_unrelated_and_abstains_without_post_tex
     assert reasons(off) == ["text unrelated to the post"]
     off.post_body = ""
     assert reasons(off) == []  # no post text: abstain rather than guess
+
+
+def test_a_short_comment_counts_as_on_subject_only_when_made_mostly_of_the_post_s_words():
+    assert reasons(
+        Submission(body="Thanks for the Rituximab infusion figures!", post_body=POST)
+    ) == ["text on the subject of the post"]
+    assert reasons(Submission(body="Thanks, this is a great blog!", post_body=POST)) == []
+    assert (
+        reasons(Submission(body="Rituximab pills: cheap viagra, cialis, xanax", post_body=POST))
+        == []
+    )
 
 
 def test_a_reply_that_names_the_person_it_answers_is_conversation():

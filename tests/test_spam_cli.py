@@ -86,6 +86,15 @@ def test_learn_stats_and_forget(db, tmp_path):
     assert check(json.dumps({"body": "cheap frobozz pills"}))[0]["score"] == before
 
 
+def test_a_word_stretched_to_any_length_is_learned_as_one_word(db, tmp_path):
+    spam_file = jsonl(tmp_path / "spam.jsonl", [{"body": f"Fruuuuubozz {n}"} for n in range(6)])
+    ham_file = jsonl(tmp_path / "ham.jsonl", [{"body": "What a thoughtful post"}])
+    run("learn", "--spam", spam_file, "--ham", ham_file)
+    unknown = check(json.dumps({"body": "glimwort!"}))[0]["score"]
+    assert check(json.dumps({"body": "frubozz!"}))[0]["score"] > unknown
+    assert check(json.dumps({"body": "FRUUUBOZZ"}))[0]["score"] > unknown
+
+
 def test_eval_prints_ten_fold_and_replay_shares_and_the_time_of_one_check(db, tmp_path):
     rows = [
         {
