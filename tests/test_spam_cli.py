@@ -3,6 +3,8 @@
 import io
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -140,3 +142,19 @@ def test_eval_runs_on_the_corpus(db):
     lines = run("eval", str(CORPUS)).splitlines()
     assert "1138 comments" in lines[0]
     assert "[586 spam, 552 ham]" in lines[1] and "[586 spam, 552 ham]" in lines[2]
+
+
+def test_an_unmigrated_database_gets_one_clear_line_not_a_traceback(tmp_path):
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    finished = subprocess.run(
+        [sys.executable, "manage.py", "spam", "check"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        input='{"body": "hello"}\n',
+        capture_output=True,
+        text=True,
+    )
+    assert finished.returncode == 1
+    assert "run `python manage.py migrate`" in finished.stderr
+    assert "Traceback" not in finished.stderr

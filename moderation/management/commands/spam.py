@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from moderation import checks, evaluation, policy, shadow, spam
@@ -102,6 +103,9 @@ class Command(BaseCommand):
         build.add_argument("--out", default=str(spam.STARTING_MODEL))
 
     def handle(self, *args, action, **options):
+        # Every action but build reads the blog's lists or filter from the database.
+        if action != "build" and _unapplied_migrations():
+            raise CommandError("the database is not set up yet: run `python manage.py migrate`")
         getattr(self, f"do_{action}")(**options)
 
     def do_check(self, **options):
@@ -238,3 +242,8 @@ class Command(BaseCommand):
 def spam_module():
     # `learn`'s --spam option shadows the module's name inside the method.
     return spam
+
+
+def _unapplied_migrations():
+    executor = MigrationExecutor(connection)
+    return executor.migration_plan(executor.loader.graph.leaf_nodes())
