@@ -22,14 +22,7 @@ class DecisionManager(models.Manager):
             )
             Comment.objects.filter(pk__in=[c.pk for c in changing]).set_status(status)
             self.bulk_create(
-                Decision(
-                    comment=c,
-                    about=str(c)[:200],
-                    actor=actor,
-                    from_status=c.status,
-                    to_status=status,
-                    note=note,
-                )
+                Decision.of(c, actor=actor, from_status=c.status, to_status=status, note=note)
                 for c in changing
             )
             if actor is not None:
@@ -76,9 +69,9 @@ class DecisionManager(models.Manager):
         if not dry_run:
             with transaction.atomic():
                 self.bulk_create(
-                    Decision(
-                        comment=None,
-                        about=str(c)[:200],
+                    # Its comment goes next; on_delete leaves the decision, in words.
+                    Decision.of(
+                        c,
                         from_status=Comment.Status.SPAM,
                         to_status=Decision.PURGED,
                         note=f"purged; spam since {(c.spam_since or c.created):%Y-%m-%d}",
@@ -124,6 +117,12 @@ class Decision(models.Model):
         return (
             f"{self.comment or self.about}: {self.from_status or 'new'} → {self.to_status} by {who}"
         )
+
+    @classmethod
+    def of(cls, comment, **fields):
+        """An (unsaved) decision on `comment`, which keeps it in words, cut to fit."""
+        about = str(comment)[: cls._meta.get_field("about").max_length]
+        return cls(**{"comment": comment, "about": about, **fields})
 
 
 class Assessment(models.Model):

@@ -150,9 +150,7 @@ def record_arrival(sender, comment, request, **kwargs):
     score, reasons, policy = getattr(comment, "_moderation", (0.0, [], settings.MODERATION_POLICY))
     with transaction.atomic(savepoint=False):
         Assessment.objects.create(comment=comment, score=score, reasons=reasons, policy=policy)
-        Decision.objects.create(
-            comment=comment, about=str(comment), to_status=comment.status, note=f"policy: {policy}"
-        )
+        Decision.of(comment, to_status=comment.status, note=f"policy: {policy}").save()
 
 
 @receiver(comment_was_edited)
