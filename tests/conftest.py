@@ -73,6 +73,16 @@ def post_comment(client, post, **overrides):
     return client.post(f"/comments/post/{post.pk}/", comment_form_data(**overrides))
 
 
+def admin_action(client, changelist, action, *comments):
+    """Run one of the admin's bulk actions on `comments` from a list of comments, answering yes
+    to the page that "remove" asks first."""
+    return client.post(
+        changelist,
+        {"action": action, "_selected_action": [c.pk for c in comments], "confirm": "yes"},
+        follow=True,
+    )
+
+
 def comment_number(n, post=None):
     qs = Comment.objects.filter(number=n)
     return (qs.filter(post=post) if post else qs).get()

@@ -1,7 +1,7 @@
 """The owner moderates in the admin: a filtered list, bulk decisions, and an audit trail."""
 
 import pytest
-from conftest import POST_URL, comment_number, html, post_comment
+from conftest import POST_URL, admin_action, comment_number, html, post_comment
 
 from comments.models import Comment
 from moderation.models import Decision
@@ -10,12 +10,7 @@ CHANGELIST = "/admin/comments/comment/"
 
 
 def bulk(client, action, *comments):
-    return client.post(
-        CHANGELIST,
-        # "confirm": the answer to the page that "remove" asks first
-        {"action": action, "_selected_action": [c.pk for c in comments], "confirm": "yes"},
-        follow=True,
-    )
+    return admin_action(client, CHANGELIST, action, *comments)
 
 
 def test_the_admin_needs_a_login(client, seed):

@@ -1,6 +1,6 @@
 """The owner's moderation queue: held and spam comments with score and reasons, decided in bulk."""
 
-from conftest import comment_number, html, post_comment
+from conftest import admin_action, comment_number, html, post_comment
 
 from comments.models import Comment
 from moderation.models import Blocked, Decision
@@ -9,11 +9,7 @@ QUEUE = "/admin/moderation/queuedcomment/"
 
 
 def bulk(client, action, *comments):
-    return client.post(
-        QUEUE,  # "confirm": the answer to the page that "remove" asks first
-        {"action": action, "_selected_action": [c.pk for c in comments], "confirm": "yes"},
-        follow=True,
-    )
+    return admin_action(client, QUEUE, action, *comments)
 
 
 def held(client, seed, settings, **fields):

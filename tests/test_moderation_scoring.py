@@ -1,7 +1,7 @@
 """New comments get a score with reasons, a policy decides, the owner's decisions teach."""
 
 import pytest
-from conftest import POST_URL, comment_number, html, post_comment
+from conftest import POST_URL, admin_action, comment_number, html, post_comment
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
@@ -119,10 +119,7 @@ def learned():
 
 
 def decide(admin_client, action, comment):
-    admin_client.post(
-        "/admin/comments/comment/",
-        {"action": action, "_selected_action": [comment.pk], "confirm": "yes"},
-    )
+    admin_action(admin_client, "/admin/comments/comment/", action, comment)
 
 
 def test_approving_teaches_ham_marking_spam_teaches_spam_and_undoing_unteaches(
