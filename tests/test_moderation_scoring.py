@@ -54,6 +54,14 @@ def test_a_short_thank_you_in_the_post_s_own_words_is_published_and_a_generic_on
     assert comment_number(17).status == Comment.Status.PENDING
 
 
+def test_a_comment_on_a_post_with_the_longest_title_is_recorded_in_words_that_fit(client, seed):
+    seed.title = "B cells " * 25  # 200 characters, the most a title holds
+    seed.save()
+    assert post_comment(client, seed, body=ON_TOPIC).status_code == 302
+    arrival = comment_number(16).decisions.get()
+    assert arrival.about == str(comment_number(16))[:200]
+
+
 def test_a_filled_honeypot_goes_to_the_spam_folder_and_the_sender_learns_nothing(client, seed):
     response = post_comment(client, seed, body=ON_TOPIC, honeypot="http://cheap.example")
     assert comment_number(16).status == Comment.Status.SPAM
