@@ -35,8 +35,13 @@ def unsubscribe_url(comment):
 
 def comment_pk_from(token):
     """The comment a link from unsubscribe_url() is about, or None for a forged one."""
+    return _signed(token, _UNSUBSCRIBE)
+
+
+def _signed(token, salt):
+    """What a link made with `salt` says, or None if the link is forged."""
     try:
-        return signing.loads(token, salt=_UNSUBSCRIBE)
+        return signing.loads(token, salt=salt)
     except signing.BadSignature:
         return None
 
@@ -74,10 +79,7 @@ def _ask(pk):
 
 def confirmed_email(token):
     """The address a confirmation link is for, or None for a forged one."""
-    try:
-        return signing.loads(token, salt=_CONFIRM)
-    except signing.BadSignature:
-        return None
+    return _signed(token, _CONFIRM)
 
 
 def mute_url(subscriber, post=None):
@@ -88,10 +90,7 @@ def mute_url(subscriber, post=None):
 
 def muted_by(token):
     """(subscriber pk, post pk or None) that a mute link is for, or None for a forged one."""
-    try:
-        return signing.loads(token, salt=_MUTE)
-    except signing.BadSignature:
-        return None
+    return _signed(token, _MUTE)
 
 
 def announce_replies(pks):
