@@ -5,6 +5,7 @@ policy and thresholds being tried, and set beside what happened: the verdict it 
 what the owner decided in the end.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,11 +16,7 @@ from . import policy as policies
 from .models import Decision
 
 WORDS = {"publish": "published", "hold": "held", "spam": "spam"}
-_VERDICT_OF = {
-    Comment.Status.PUBLISHED: "publish",
-    Comment.Status.PENDING: "hold",
-    Comment.Status.SPAM: "spam",
-}
+_VERDICT_OF = {status: verdict for verdict, status in policies.STATUS.items()}
 
 
 @dataclass
@@ -67,8 +64,4 @@ def replay(since, policy=None, hold_above=None, spam_above=None):
 
 def summary(rows):
     """{(was, would): count} over the rows whose verdict would change."""
-    counts = {}
-    for row in rows:
-        if row.changed:
-            counts[(row.was, row.would)] = counts.get((row.was, row.would), 0) + 1
-    return counts
+    return Counter((row.was, row.would) for row in rows if row.changed)
