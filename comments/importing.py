@@ -243,10 +243,7 @@ def _load_comments(entries, posts, report):
         elif entry.parent and parent is None and entry.parent in in_file:
             late.append((comment, entry.parent))
         elif entry.parent:
-            report.notes.append(
-                f"{entry.origin} answers {entry.parent}, which is not imported: "
-                "it stands at the top level"
-            )
+            report.notes.append(_at_the_top(entry.origin, entry.parent))
         comment.save()
         here[entry.origin] = comment
         report.comments += 1
@@ -255,10 +252,11 @@ def _load_comments(entries, posts, report):
         if parent is not None and parent.post_id == comment.post_id:
             Comment.objects.filter(pk=comment.pk).update(parent=parent)
         else:
-            report.notes.append(
-                f"{comment.origin} answers {origin}, which is not imported: "
-                "it stands at the top level"
-            )
+            report.notes.append(_at_the_top(comment.origin, origin))
+
+
+def _at_the_top(origin, parent):
+    return f"{origin} answers {parent}, which is not imported: it stands at the top level"
 
 
 def _keep_old_address(post, old_url, report):
