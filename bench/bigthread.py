@@ -5,7 +5,7 @@ import random
 from django.conf import settings
 from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import Comment, text_hash
 
 WORDS = (
     "interesting study lymphocytes rituximab patients infusion relapse improvement XMRV "
@@ -41,7 +41,9 @@ def build(post, count, seed=2009):
             status=Comment.Status.PUBLISHED,
             created=now,
         )
-        comment.render()  # bulk_create skips the pre_save receiver that does this
+        # bulk_create skips the pre_save receiver that does these.
+        comment.body_hash = text_hash(comment.body)
+        comment.render()
         if parent is None:
             thread = []
         depth[number] = depth[parent.number] + 1 if parent else 0

@@ -1,3 +1,4 @@
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,15 +26,23 @@ class CommentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Comment.Status.PUBLISHED)
 
+    def with_text(self, body):
+        """Comments whose text is exactly `body`, found through the index on its hash."""
+        return self.filter(body_hash=text_hash(body), body=body)
+
     def earlier_copy(self, comment):
         """The same sender's comment with the same text on the same post, if they sent it before."""
-        return self.filter(
-            post_id=comment.post_id,
-            body=comment.body,
-            author_name=comment.author_name,
-            author_email=comment.author_email,
-            ip_address=comment.ip_address,
-        ).first()
+        return (
+            self.with_text(comment.body)
+            .filter(
+                post_id=comment.post_id,
+                author_name=comment.author_name,
+                author_email=comment.author_email,
+                ip_address=comment.ip_address,
+            )
+            .order_by("pk")
+            .first()
+        )
 
     def set_status(self, status):
         """Give these comments `status`, and refresh the pages that show them."""
@@ -72,6 +81,8 @@ class Comment(models.Model):
     # The whole comment as readers see it, rendered on save like body_html, so that a page of
     # comments costs a join of strings rather than a template per comment.
     html = models.TextField(editable=False, blank=True)
+    # The checks for a text sent before look texts up by this: a text can be too long to index.
+    body_hash = models.CharField(max_length=32, editable=False, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
     created = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
@@ -103,6 +114,7 @@ class Comment(models.Model):
             # address these ten minutes): by date, so a post costs the same as the table grows.
             models.Index(fields=["created"]),
             models.Index(fields=["ip_address", "created"]),
+            models.Index(fields=["body_hash", "created"]),
         ]
 
     def __str__(self):
@@ -149,7 +161,7 @@ class Comment(models.Model):
             )
             self.body = body
             self.edited = timezone.now()
-            self.save(update_fields=["body", "body_html", "html", "edited"])
+            self.save(update_fields=["body", "body_hash", "body_html", "html", "edited"])
 
     def editable_until(self):
         return self.created + timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
@@ -163,6 +175,11 @@ class Comment(models.Model):
         self.post.lock()  # concurrent comments on one post take turns for the next number
         latest = Comment.objects.filter(post_id=self.post_id).aggregate(n=Max("number"))["n"]
         return (latest or 0) + 1
+
+
+def text_hash(body):
+    """A fixed-size fingerprint of a comment's text (equal texts, equal hashes)."""
+    return hashlib.md5(body.encode(), usedforsecurity=False).hexdigest()
 
 
 class Revision(models.Model):
@@ -213,6 +230,7 @@ class ThreadMail(models.Model):
 @receiver(pre_save, sender=Comment)
 def render_comment(sender, instance, **kwargs):
     # A receiver rather than save(), so that loaddata (which skips save()) renders fixtures too.
+    instance.body_hash = text_hash(instance.body)
     instance.render()
 
 

@@ -39,7 +39,8 @@ class DatabaseHistory(checks.History):
 
     def same_text(self, body, since):
         return (
-            self.earlier.filter(body=body, created__gte=since)
+            self.earlier.with_text(body)
+            .filter(created__gte=since)
             .order_by("-created")
             .values_list("created", flat=True)
             .first()
