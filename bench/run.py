@@ -184,6 +184,14 @@ def serve_and_measure(env, label, rows, posting):
         rows.append((f"trivial view ({label})", floor, floor["rps"]))
         rows.append((f"seed post page ({label})", measure(server.url + POST_PATH), floor["rps"]))
         if posting:
+            size = len(urllib.request.urlopen(server.url + POST_PATH).read())
+            rows.append(
+                (
+                    f"fixed {size // 1024} KB response (page's size)",
+                    measure(f"{server.url}/bench/sized/{size}/"),
+                    floor["rps"],
+                )
+            )
             rows.append(("index", measure(server.url + "/"), floor["rps"]))
             path = feed_path(server)
             if path:

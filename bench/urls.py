@@ -8,4 +8,13 @@ def trivial(request):
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/trivial/", trivial), *blog_urlpatterns]
+def sized(request, size):
+    """As trivial, but `size` bytes long: what moving a page's bytes costs, without the page."""
+    return HttpResponse(b"x" * min(size, 2**20), content_type="text/html; charset=utf-8")
+
+
+urlpatterns = [
+    path("bench/trivial/", trivial),
+    path("bench/sized/<int:size>/", sized),
+    *blog_urlpatterns,
+]
