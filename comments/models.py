@@ -124,7 +124,7 @@ class Comment(models.Model):
         if self.number is None:
             # No savepoint of its own: a failure here fails the caller's transaction anyway.
             with transaction.atomic(savepoint=False):
-                self.number = self._next_number()
+                self.number = self.next_number()
                 super().save(*args, **kwargs)
         else:
             super().save(*args, **kwargs)
@@ -171,8 +171,10 @@ class Comment(models.Model):
         self.body_html = sanitize.comment_html(self.body)
         self.html = render_to_string("comments/_comment.html", {"comment": self})
 
-    def _next_number(self):
-        self.post.lock()  # concurrent comments on one post take turns for the next number
+    def next_number(self):
+        """The number this comment takes on its post, under the post's lock: concurrent comments
+        take turns until the transaction ends, so call it in the one that saves the comment."""
+        self.post.lock()
         latest = Comment.objects.filter(post_id=self.post_id).aggregate(n=Max("number"))["n"]
         return (latest or 0) + 1
 

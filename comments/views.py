@@ -37,7 +37,9 @@ def post_comment(request, post_id):
     # this post waits for the lock, so it is held only for what needs it.
     comment_will_be_posted.send(sender=Comment, comment=comment, request=request)
     with transaction.atomic():
-        post.lock()  # a double click's two requests take turns, so the second finds the first
+        # Numbering takes the post's lock, held to the end: a double click's two requests take
+        # turns, so the second finds the first here. (save() numbers only unnumbered comments.)
+        comment.number = comment.next_number()
         earlier = Comment.objects.earlier_copy(comment)
         if earlier is None:
             comment.save()

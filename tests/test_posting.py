@@ -219,6 +219,31 @@ def test_comments_posted_at_the_same_moment_get_distinct_numbers():
     assert numbers == list(range(16, 24))
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_at_the_same_moment_posts_the_comment_once():
+    call_command("loaddata", "seed", verbosity=0)
+    post = Post.objects.get()
+    barrier = threading.Barrier(6)
+    statuses = []
+
+    def click():
+        try:
+            barrier.wait()
+            statuses.append(
+                post_comment(Client(), post, body="Clicked twice, quickly.").status_code
+            )
+        finally:
+            connection.close()
+
+    clicks = [threading.Thread(target=click) for _ in range(6)]
+    for thread in clicks:
+        thread.start()
+    for thread in clicks:
+        thread.join()
+    assert statuses == [302] * 6
+    assert Comment.objects.filter(body="Clicked twice, quickly.").count() == 1
+
+
 def test_sending_the_same_comment_again_posts_it_once(client, seed):
     first = post_comment(client, seed, body="Back, then Submit again.")
     again = post_comment(client, seed, body="Back, then Submit again.")
