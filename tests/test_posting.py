@@ -193,25 +193,31 @@ def test_names_and_text_are_stored_nfc_normalized(client, seed):
     assert (comment.author_name, comment.body) == ("Jos\u00e9", "Espa\u00f1a")
 
 
+def at_once(count, send):
+    """Call `send(i)` in `count` threads released at the same moment; the answers' statuses."""
+    barrier = threading.Barrier(count)
+    statuses = []
+
+    def run(i):
+        try:
+            barrier.wait()
+            statuses.append(send(i).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
 @pytest.mark.django_db(transaction=True)
 def test_comments_posted_at_the_same_moment_get_distinct_numbers():
     call_command("loaddata", "seed", verbosity=0)
     post = Post.objects.get()
-    barrier = threading.Barrier(8)
-    statuses = []
-
-    def write(i):
-        try:
-            barrier.wait()
-            statuses.append(post_comment(Client(), post, body=f"at once {i}").status_code)
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=write, args=(i,)) for i in range(8)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    statuses = at_once(8, lambda i: post_comment(Client(), post, body=f"at once {i}"))
     assert statuses == [302] * 8
     numbers = sorted(
         Comment.objects.filter(body__startswith="at once").values_list("number", flat=True)
@@ -223,23 +229,7 @@ def test_comments_posted_at_the_same_moment_get_distinct_numbers():
 def test_a_double_click_at_the_same_moment_posts_the_comment_once():
     call_command("loaddata", "seed", verbosity=0)
     post = Post.objects.get()
-    barrier = threading.Barrier(6)
-    statuses = []
-
-    def click():
-        try:
-            barrier.wait()
-            statuses.append(
-                post_comment(Client(), post, body="Clicked twice, quickly.").status_code
-            )
-        finally:
-            connection.close()
-
-    clicks = [threading.Thread(target=click) for _ in range(6)]
-    for thread in clicks:
-        thread.start()
-    for thread in clicks:
-        thread.join()
+    statuses = at_once(6, lambda i: post_comment(Client(), post, body="Clicked twice, quickly."))
     assert statuses == [302] * 6
     assert Comment.objects.filter(body="Clicked twice, quickly.").count() == 1
 
