@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from http.client import HTTPException
 from pathlib import Path
 
 import psycopg
@@ -57,7 +58,8 @@ class Poster:
         self.accepted = []
 
     def post(self, text):
-        # A connection cut by a dying worker is retried, as a person would press Submit again.
+        # A connection cut by a dying worker is retried, as a person would press Submit again:
+        # refused, reset, or cut in the middle of a page (IncompleteRead, an HTTPException).
         for _ in range(3):
             try:
                 response = self.browser.post(
@@ -65,7 +67,7 @@ class Poster:
                     {"body": text, "author_name": self.name},
                     self.url + POST_PATH,
                 )
-            except (ConnectionError, urllib.error.URLError, TimeoutError):
+            except (ConnectionError, urllib.error.URLError, TimeoutError, HTTPException):
                 self.answers["no answer, retried"] += 1
                 time.sleep(0.2)
                 continue
@@ -99,7 +101,7 @@ def read_while(url, stop, answers):
     while not stop.is_set():
         try:
             answers[reader.get(url + POST_PATH).status] += 1
-        except (ConnectionError, urllib.error.URLError, TimeoutError):
+        except (ConnectionError, urllib.error.URLError, TimeoutError, HTTPException):
             answers["reader: no answer"] += 1
 
 
