@@ -31,6 +31,9 @@ from servers import (
 
 POST_PATH = "/2009/11/norwegian-study-offers-clues/"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# What a connection cut by a dying worker raises: refused, reset, timed out, or cut in the
+# middle of a page (IncompleteRead, an HTTPException).
+CUT_CONNECTION = (ConnectionError, urllib.error.URLError, TimeoutError, HTTPException)
 
 
 @pytest.fixture
@@ -58,8 +61,7 @@ class Poster:
         self.accepted = []
 
     def post(self, text):
-        # A connection cut by a dying worker is retried, as a person would press Submit again:
-        # refused, reset, or cut in the middle of a page (IncompleteRead, an HTTPException).
+        # A connection cut by a dying worker is retried, as a person would press Submit again.
         for _ in range(3):
             try:
                 response = self.browser.post(
@@ -67,7 +69,7 @@ class Poster:
                     {"body": text, "author_name": self.name},
                     self.url + POST_PATH,
                 )
-            except (ConnectionError, urllib.error.URLError, TimeoutError, HTTPException):
+            except CUT_CONNECTION:
                 self.answers["no answer, retried"] += 1
                 time.sleep(0.2)
                 continue
@@ -101,7 +103,7 @@ def read_while(url, stop, answers):
     while not stop.is_set():
         try:
             answers[reader.get(url + POST_PATH).status] += 1
-        except (ConnectionError, urllib.error.URLError, TimeoutError, HTTPException):
+        except CUT_CONNECTION:
             answers["reader: no answer"] += 1
 
 
