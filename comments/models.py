@@ -77,6 +77,9 @@ class Comment(models.Model):
     author_email = models.EmailField("email", blank=True)
     author_url = models.URLField("website", blank=True)
     body = models.TextField("comment", blank=True)
+    by_owner = models.BooleanField(
+        default=False, editable=False, help_text="Written by the owner (staff), signed in."
+    )
     body_html = models.TextField(editable=False)
     # The whole comment as readers see it, rendered on save like body_html, so that a page of
     # comments costs a join of strings rather than a template per comment.

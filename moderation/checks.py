@@ -77,6 +77,10 @@ class Submission:
 class Finding:
     score: float
     reason: str
+    # A hard signal is evidence on its own (the owner's blocklist, the honeypot, a copy of known
+    # spam, a flood): the only kind that may send a comment to the spam folder without the blog's
+    # own learned evidence agreeing.
+    hard: bool = False
 
 
 def host(url):
@@ -115,6 +119,14 @@ class History:
         """How many comments came from `ip` since `since`."""
         return 0
 
+    def judged_spam(self, body):
+        """Whether a comment with exactly this text was judged spam before."""
+        return False
+
+    def spam_hosts(self, hosts):
+        """Which of `hosts` this blog has judged spam (linked from spam, never from a reader)."""
+        return set()
+
 
 def links(sub, history, now):
     count = len(sub.links())
@@ -129,6 +141,8 @@ def links(sub, history, now):
 
 # The owner's blocklists and the honeypot are decisive: no other finding should outweigh them.
 BLOCKED = 10.0
+# What the blog itself has judged spam before, seen again: enough for the spam folder alone.
+SEEN_SPAM = 7.0
 
 
 def blocklists(sub, history, now):
@@ -138,28 +152,34 @@ def blocklists(sub, history, now):
         text = sub.body.lower()
         hits = sorted(w for w in words if w in text)
         if hits:
-            findings.append(Finding(BLOCKED, f"blocked word: {', '.join(hits[:3])}"))
+            findings.append(Finding(BLOCKED, f"blocked word: {', '.join(hits[:3])}", hard=True))
     domains = history.blocked("domain")
     for host in sub.domains():
         if any(host == d or host.endswith("." + d) for d in domains):
-            findings.append(Finding(BLOCKED, f"domain {host} on the blocklist"))
+            findings.append(Finding(BLOCKED, f"domain {host} on the blocklist", hard=True))
             break
     if sub.email and sub.email.lower() in history.blocked("email"):
-        findings.append(Finding(BLOCKED, "email address on the blocklist"))
+        findings.append(Finding(BLOCKED, "email address on the blocklist", hard=True))
     if sub.ip and sub.ip in history.blocked("ip"):
-        findings.append(Finding(BLOCKED, "IP address on the blocklist"))
+        findings.append(Finding(BLOCKED, "IP address on the blocklist", hard=True))
     if sub.author and sub.author.strip().lower() in history.blocked("name"):
-        findings.append(Finding(BLOCKED, "name on the blocklist"))
+        findings.append(Finding(BLOCKED, "name on the blocklist", hard=True))
     return findings
 
 
 def duplicate(sub, history, now):
     if len(sub.body.split()) < 5:
         return []  # "Awesome" and "Thank you!" are written again and again by different people
+    if history.judged_spam(sub.body):
+        return [Finding(SEEN_SPAM, "same text as a comment judged spam", hard=True)]
     when = history.same_text(sub.body, now - timedelta(days=7))
     if when is None:
         return []
     return [Finding(3.0, f"same text posted {ago(when, now)}")]
+
+
+# Past this many comments from one address in ten minutes, no reader is typing them.
+FLOOD = 5
 
 
 def flood(sub, history, now):
@@ -168,42 +188,95 @@ def flood(sub, history, now):
     recent = history.from_ip(sub.ip, now - timedelta(minutes=10))
     if recent < 3:
         return []
-    return [Finding(min(0.8 * recent, 5.0), f"{recent} comments from this address in 10 minutes")]
+    reason = f"{recent} comments from this address in 10 minutes"
+    if recent >= FLOOD:
+        return [Finding(SEEN_SPAM, reason, hard=True)]
+    return [Finding(0.8 * recent, reason)]
+
+
+def spam_sites(sub, history, now):
+    known = history.spam_hosts(set(sub.domains()))
+    if not known:
+        return []
+    return [Finding(SEEN_SPAM, f"links to {min(known)}, a site judged spam before", hard=True)]
 
 
 def honeypot(sub, history, now):
     if not sub.honeypot:
         return []
-    return [Finding(BLOCKED, "honeypot field filled")]
+    return [Finding(BLOCKED, "honeypot field filled", hard=True)]
 
 
 def stems(text):
     """Content words folded to a crude stem (accents off, first five letters): enough to match
     "Norway" with "Norwegian" and "José" with "Jose" without a language's stemmer."""
+    return set(stem_lengths(text))
+
+
+def stem_lengths(text):
+    """{stem: length of the longest word it came from}, for the words of `text`."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return {w[:5] for w in content_words(plain)}
+    found = {}
+    for word in content_words(plain):
+        found[word[:5]] = max(found.get(word[:5], 0), len(word))
+    return found
+
+
+# Code and error messages in a comment: identifiers (snake_case, camelCase, dotted.names, calls),
+# shell prompts, tracebacks. A reader pasting these is asking about something technical.
+IDENTIFIER = re.compile(
+    r"\b[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+\b"  # os.path.join, serde::Deserialize
+    r"|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b"  # snake_case, camelCase
+    r"|\b\w+\(\)|--[a-z][\w-]+"  # call(), --flags
+)
+ERROR = re.compile(
+    r"\b(?:\w*(?:error|exception)|traceback|errno|stack ?trace|panicked|segfault|"
+    r"permission denied|not found|no such file|undefined|failed|exit code|status \d{3})\b"
+    r"|^\s*(?:\$|>>>|#|at [\w.$]+\()|[{};]\s*$",
+    re.I | re.M,
+)
+# Words that carry little on their own however long; a long word is usually a rare one.
+RARE_LENGTH = 7
+
+
+def code_words(text):
+    """The stems of the identifiers in `text` and of their parts ("serde_json" gives "serde",
+    "json")."""
+    parts = []
+    for found in IDENTIFIER.findall(text):
+        parts += re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", found)
+    return stems(" ".join(parts))
 
 
 def relevance(sub, history, now):
-    """Compare the words of the comment with those of the post and of what it answers."""
+    """Compare the words of the comment with those of the post and its thread."""
     if not sub.post_body:
         return []  # a title alone is too little to judge a subject by
-    words = stems(sub.body)
+    words = stem_lengths(sub.body)
     if len(words) < 2:
         return []  # "Thanks!" is neither on nor off the subject
-    shared = words & stems(" ".join([sub.post_title, sub.post_body, *sub.thread]))
+    post = stem_lengths(" ".join([sub.post_title, sub.post_body]))
+    context = post | stem_lengths(" ".join(sub.thread))
+    shared = words.keys() & context.keys()
+    # The post's rare words say more than its common ones: "serde" or "rituximab" shared is
+    # worth two of "problem" or "people".
+    weight = sum(2 if context[w] >= RARE_LENGTH else 1 for w in shared)
+    if ERROR.search(sub.body) or IDENTIFIER.search(sub.body):
+        if code_words(sub.body) & context.keys() or weight >= 2:
+            return [Finding(-3.0, "a question about the post, with code or an error message")]
     if len(words) < 8:
         # A few words say less, and their absence from the post nothing; but a short thank-you
         # made mostly of the post's own words ("the summary of the Norwegian study") is about it.
         if len(shared) >= 2 and 2 * len(shared) >= len(words):
             return [Finding(-1.5, "text on the subject of the post")]
         return []
-    if len(shared) >= 4 or (len(shared) >= 2 and len(shared) >= 0.2 * len(words)):
+    if weight >= 5 or (len(shared) >= 2 and len(shared) >= 0.2 * len(words)):
         return [Finding(-3.0, "text on the subject of the post")]
     if addresses(sub):
         return [Finding(-3.0, f"answers {sub.answers} by name")]
     if len(words) >= 20 and len(shared) < 0.15 * len(words):
-        return [Finding(3.0, "text unrelated to the post")]
+        # Measured against a short excerpt, few shared words prove little.
+        return [Finding(3.0 if len(post) >= 60 else 1.5, "text unrelated to the post")]
     return []
 
 
@@ -251,7 +324,127 @@ def likes(sub, history, now):
     return [Finding(1.5, f'asks for likes ("{found[0]}")')]
 
 
-PIPELINE = [links, promotion, likes, blocklists, duplicate, flood, honeypot, relevance]
+# A telephone number as helplines write it: 555-123-4567, (555) 123 4567, +1 555.123.4567,
+# 1-800-555-0199. Dates, versions and timestamps have other shapes.
+PHONE = re.compile(
+    r"(?<![\w.-])(?:\+\d{1,3}[\s.-]?)?(?:1[\s.-])?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?![\w.-])"
+    r"|\+\d{2,3}[\s-]?\d{4,5}[\s-]?\d{5,6}(?!\w)"
+)
+SUPPORT = re.compile(
+    r"\b(?:customer (?:care|service|support)|(?:support|helpline|contact|phone|toll[- ]free|"
+    r"hotline) (?:phone )?(?:number|no)|help ?line|hotline|toll[- ]free|tech(?:nical)? support|"
+    r"call (?:us|now|our)|24 ?[/x*] ?7|round the clock)\b",
+    re.I,
+)
+
+
+def support(sub, history, now):
+    """Contact-for-support spam: a helpline's words, a phone number, or both."""
+    findings = []
+    phone = PHONE.search(sub.body)
+    if phone:
+        findings.append(Finding(2.0, f"gives a phone number ({phone.group(0).strip()})"))
+    words = SUPPORT.search(sub.body)
+    if words:
+        findings.append(
+            Finding(1.5 if phone else 0.8, f'offers help by phone ("{words.group(0).lower()}")')
+        )
+    return findings
+
+
+# What a business calls itself: capitalised words ending in a company's kind ("XYZ Digital
+# Solutions Pvt Ltd", "Priya, SEO Expert"). Case matters: "all services" is not a company.
+BUSINESS = re.compile(
+    r"\b(?:[A-Z][\w&'-]*,?\s+){1,4}(?:Pvt\.?|Private Limited|Ltd\.?|LLC|Inc\.?|GmbH|Solutions|"
+    r"Technologies|Technolabs|Infotech|Infosystems|Softech|Services|Agency|Consultancy|"
+    r"Consultants|Academy|Institute|Marketing|Realty|Clinic|Travels|Tours|Enterprises|Studios?|"
+    r"Media|Movers|Expert|Experts|Company)\b"
+)
+SIGN_OFF = re.compile(
+    r"^\s*(?:(?:regards|thanks|thank you|cheers|best|sincerely|from|by)\b|[-—–~])", re.I
+)
+
+
+def signature(sub, history, now):
+    """A comment signed with a business: something said, then a company or site line."""
+    lines = [line.strip() for line in sub.body.strip().splitlines() if line.strip()]
+    if len(lines) == 1:
+        lines = re.split(r"(?<=[.!?])\s+", lines[0])
+    if len(lines) < 2:
+        return []
+    last = lines[-1]
+    business = BUSINESS.search(last)
+    if business and (len(last.split()) <= 12 or SIGN_OFF.search(last)):
+        return [Finding(2.0, f'signed with a business ("{business.group(0).strip()}")')]
+    return []
+
+
+PIRACY = re.compile(
+    r"\b(?:crack(?:ed)?|keygen|serial (?:key|number)|licen[cs]e key|activation (?:key|code)|"
+    r"product key|torrents?|mod apk|apk|full version|nulled|warez|free download|"
+    r"download (?:it )?(?:free|for free))\b",
+    re.I,
+)
+# A site named so that a reader goes to it: "download it from SoftHaven", "visit QuickLoans".
+NAMED_SITE = re.compile(
+    r"\b(?:visit|(?:download|get|grab)\w*\b[^.!?\n]{0,40}?\b(?:from|at|on)|available (?:at|on)|"
+    r"go to|head over to|search for)\s+([A-Z][\w]*[A-Z0-9][\w]*|[A-Z][a-z]+(?: ?[A-Z][a-z]+)+)"
+)
+# Places readers name when they help each other, not sites being promoted.
+KNOWN_PLACES = frozenset(
+    "github gitlab stack overflow stackoverflow pypi npm docker hub dockerhub youtube google "
+    "pubmed wikipedia mdn crates".split()
+)
+
+
+def named_site(sub, history, now):
+    findings = []
+    piracy = sorted({m.group(0).lower() for m in PIRACY.finditer(sub.body)})
+    if piracy:
+        findings.append(Finding(2.0, f'offers pirated software ("{piracy[0]}")'))
+    context = stems(" ".join([sub.post_title, sub.post_body, *sub.thread]))
+    for match in NAMED_SITE.finditer(sub.body):
+        name = match.group(1)
+        if name.lower() not in KNOWN_PLACES and not stems(name) <= context:
+            findings.append(Finding(1.5, f'sends readers to a site by name ("{name}")'))
+            break
+    return findings
+
+
+# Praise that could stand under any post: what comment spam says before its link or signature.
+PRAISE = re.compile(
+    r"\b(?:thanks? (?:you )?for (?:sharing|posting|this (?:post|article|info))|"
+    r"(?:great|nice|informative|useful|wonderful|awesome|excellent|amazing|good) "
+    r"(?:post|article|blog|information|info|content|write-?up|share|piece)|"
+    r"keep (?:it up|sharing|posting|up the good work)|very (?:informative|helpful|useful)|"
+    r"i (?:really )?(?:enjoyed|loved?) (?:reading )?(?:this|your) (?:post|article|blog))\b",
+    re.I,
+)
+
+
+def praise(sub, history, now):
+    """Generic praise beside a website, a link or a business: the shape of an SEO comment."""
+    found = PRAISE.search(sub.body)
+    if not found or not (sub.url or sub.links() or BUSINESS.search(sub.body)):
+        return []
+    return [Finding(1.0, f'praise that fits any post ("{found.group(0).lower()}")')]
+
+
+PIPELINE = [
+    links,
+    promotion,
+    likes,
+    support,
+    signature,
+    named_site,
+    praise,
+    blocklists,
+    duplicate,
+    flood,
+    spam_sites,
+    honeypot,
+    relevance,
+]
 
 
 def run(sub, history, now):

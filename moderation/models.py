@@ -138,6 +138,11 @@ class Assessment(models.Model):
     )
     score = models.FloatField(help_text="0 is surely a reader, 1 surely spam.")
     reasons = models.JSONField(default=list, blank=True)
+    conclusive = models.BooleanField(
+        default=False,
+        help_text="Evidence enough for the spam folder: a hard signal, or what "
+        "this blog learned with a check agreeing.",
+    )
     policy = models.CharField(max_length=20, blank=True)
     created = models.DateTimeField(default=timezone.now)
     # What the owner's decisions taught the filter through this comment, and the exact tokens,

@@ -15,11 +15,12 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from blog.models import Post
-from comments.models import Comment
+from comments import commenter
+from comments.models import Comment, Subscriber
 from comments.signals import comment_was_edited, comment_was_posted, comment_will_be_posted
 
 from . import checks, notify, spam
-from .models import Assessment, Blocked, Decision
+from .models import Assessment, Blocked, Decision, TokenCount
 
 POLICIES = [policy for policy in Post.Policy.values if policy]
 THREAD_DEPTH = 3  # how many comments up a reply the relevance check reads
@@ -49,6 +50,17 @@ class DatabaseHistory(checks.History):
     def from_ip(self, ip, since):
         return self.earlier.filter(ip_address=ip, created__gte=since).count()
 
+    def judged_spam(self, body):
+        return self.earlier.with_text(body).filter(status=Comment.Status.SPAM).exists()
+
+    def spam_hosts(self, hosts):
+        # The owner's decisions taught the learned table each host a comment linked to: a host
+        # seen only in spam was judged spam, one a reader ever linked to never was.
+        rows = TokenCount.objects.filter(
+            token__in=[f"host:{h}"[: spam.MAX_TOKEN] for h in hosts], spam__gt=0, ham=0
+        )
+        return {token.removeprefix("host:") for token in rows.values_list("token", flat=True)}
+
 
 def submission(comment, honeypot=None):
     """The checks' view of a comment: its fields, its post, the comments it answers."""
@@ -73,7 +85,7 @@ def submission(comment, honeypot=None):
 
 
 def assess(sub, exclude=None):
-    """(score, reasons) for a submission against the blog's current filter and lists."""
+    """The `spam.Judgement` of a submission against the blog's current filter and lists."""
     return spam.score(sub, DatabaseHistory(exclude), timezone.now(), *spam.sources())
 
 
@@ -94,14 +106,15 @@ def thresholds(hold_above=None, spam_above=None):
     )
 
 
-def verdict(score, policy=None, sub=None, hold_above=None, spam_above=None):
-    """ "publish", "hold" or "spam" for a score under a policy and thresholds (default: the
-    configured ones)."""
+def verdict(judged, policy=None, sub=None, hold_above=None, spam_above=None):
+    """ "publish", "hold" or "spam" for a judgement (its score and whether it is conclusive)
+    under a policy and thresholds (default: the configured ones). Only conclusive evidence
+    reaches the spam folder; a high score without it is held for the owner."""
     policy = policy or settings.MODERATION_POLICY
     hold_above, spam_above = thresholds(hold_above, spam_above)
-    if score >= spam_above:
+    if judged.score >= spam_above and judged.conclusive:
         return "spam"
-    if policy == "hold-all" or score >= hold_above:
+    if policy == "hold-all" or judged.score >= hold_above:
         return "hold"
     if policy == "hold-first-time" and not (sub and known_sender(sub)):
         return "hold"
@@ -137,20 +150,60 @@ STATUS = {
 }
 
 
+def trusted(sub, request=None):
+    """Whether the sender is someone the owner approved before: an approved comment from the
+    same confirmed email address, or from the browser it was sent from (the remember-me cookie)."""
+    approved = Comment.objects.published()
+    email = sub.email.lower()
+    if email and Subscriber.objects.filter(email=email, confirmed__isnull=False).exists():
+        if approved.filter(author_email__iexact=email).exists():
+            return True
+    vouched = commenter.vouched_for(request) if request is not None else None
+    return (
+        vouched is not None
+        and approved.filter(pk=vouched, author_name=sub.author, author_email__iexact=email).exists()
+    )
+
+
+def by_staff(request):
+    user = getattr(request, "user", None)
+    return bool(user and user.is_active and user.is_staff)
+
+
 @receiver(comment_will_be_posted)
 def judge(sender, comment, request, **kwargs):
+    policy = comment.post.moderation_policy or settings.MODERATION_POLICY
+    if by_staff(request):
+        # The owner (or someone they made staff) needs no filter: published, marked as theirs.
+        comment.by_owner = True
+        user = request.user
+        comment.author_name = comment.author_name or user.get_full_name() or user.get_username()
+        comment.status = Comment.Status.PUBLISHED
+        comment._moderation = (spam.Judgement(0.0, ["written by the owner"]), policy)
+        return
     honeypot = request.POST.get("honeypot", "") if request is not None else None
     sub = submission(comment, honeypot=honeypot)
-    policy = comment.post.moderation_policy or settings.MODERATION_POLICY
-    comment._moderation = (*assess(sub), policy)
-    comment.status = STATUS[verdict(comment._moderation[0], policy, sub)]
+    judged = assess(sub)
+    status = STATUS[verdict(judged, policy, sub)]
+    if status != Comment.Status.PUBLISHED and not judged.hard and trusted(sub, request):
+        judged.reasons.append("an earlier comment of this sender was approved")
+        status = Comment.Status.PUBLISHED
+    comment._moderation = (judged, policy)
+    comment.status = status
 
 
 @receiver(comment_was_posted)
 def record_arrival(sender, comment, request, **kwargs):
-    score, reasons, policy = getattr(comment, "_moderation", (0.0, [], settings.MODERATION_POLICY))
+    judged, policy = getattr(comment, "_moderation", (spam.Judgement(0.0, []), None))
+    policy = policy or settings.MODERATION_POLICY
     with transaction.atomic(savepoint=False):
-        Assessment.objects.create(comment=comment, score=score, reasons=reasons, policy=policy)
+        Assessment.objects.create(
+            comment=comment,
+            score=judged.score,
+            reasons=judged.reasons,
+            conclusive=judged.conclusive,
+            policy=policy,
+        )
         Decision.of(comment, to_status=comment.status, note=f"policy: {policy}").save()
 
 
@@ -159,15 +212,24 @@ def judge_again(sender, comment, request, before, **kwargs):
     """Score an edited comment like a new one: a published comment that now scores as held or
     spam goes back to the queue (or the spam folder), saying it changed after approval."""
     sub = submission(comment)
-    score, reasons = assess(sub, exclude=comment.pk)
+    judged = assess(sub, exclude=comment.pk)
     policy = comment.post.moderation_policy or settings.MODERATION_POLICY
-    target = STATUS[verdict(score, policy, sub)]
-    if comment.status == Comment.Status.PUBLISHED and target != Comment.Status.PUBLISHED:
+    target = STATUS[verdict(judged, policy, sub)]
+    reasons = judged.reasons
+    if comment.by_owner:
+        target = comment.status
+    elif comment.status == Comment.Status.PUBLISHED and target != Comment.Status.PUBLISHED:
         reasons = ["changed after approval", *reasons]
     elif not (comment.status == Comment.Status.PENDING and target == Comment.Status.SPAM):
         target = comment.status  # a held comment stays held for the owner to decide
     Assessment.objects.update_or_create(
-        comment=comment, defaults={"score": score, "reasons": reasons, "policy": policy}
+        comment=comment,
+        defaults={
+            "score": judged.score,
+            "reasons": reasons,
+            "conclusive": judged.conclusive,
+            "policy": policy,
+        },
     )
     if target != comment.status:
         Decision.objects.change(Comment.objects.filter(pk=comment.pk), target, note="edited")
@@ -183,8 +245,13 @@ def follow(comments, status):
     for comment in comments:
         assessment = Assessment.objects.filter(comment=comment).first()
         if assessment is None:
-            score, reasons = assess(submission(comment), exclude=comment.pk)
-            assessment = Assessment(comment=comment, score=score, reasons=reasons)
+            judged = assess(submission(comment), exclude=comment.pk)
+            assessment = Assessment(
+                comment=comment,
+                score=judged.score,
+                reasons=judged.reasons,
+                conclusive=judged.conclusive,
+            )
         if assessment.learned_as == lesson:
             continue
         if assessment.learned_as:

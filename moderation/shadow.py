@@ -55,7 +55,7 @@ def replay(since, policy=None, hold_above=None, spam_above=None):
         rule = comment.post.moderation_policy or policy
         # Only the first-time rule reads who sent it (and that costs queries).
         sub = policies.submission(comment) if rule == "hold-first-time" else None
-        would = policies.verdict(comment.assessment.score, rule, sub, hold_above, spam_above)
+        would = policies.verdict(comment.assessment, rule, sub, hold_above, spam_above)
         rows.append(
             Replayed(comment, comment.assessment.score, was, would, owner.get(comment.pk, ""))
         )

@@ -11,6 +11,7 @@ import html
 import json
 import math
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks
@@ -20,8 +21,7 @@ DOCS = " docs"  # the row holding document counts; no token contains a space
 MAX_TOKEN = 40
 # Naive Bayes multiplies evidence as if tokens were independent, and so is far too sure of itself;
 # damping its log-odds lets the checks and the thresholds weigh in.
-DAMPING = 0.35
-CLAMP = 9.0
+DAMPING = 0.2
 STRONGEST = 15
 # A token seen in fewer comments than this is noise, not evidence.
 MIN_SEEN = 4
@@ -53,6 +53,19 @@ def tokens(sub):
     if re.search(r"[!?]{3,}", sub.body):
         found.add("has:!!!")
     return found
+
+
+def portable(found):
+    """The tokens that carry over from one site to another: words of content and marks (links,
+    hosts), without the function words, numbers and letters whose use is a site's style ("me",
+    "on" and "for" are spam on YouTube, where spam says "subscribe to me on...")."""
+
+    def carries(token):
+        return ":" in token or any(
+            len(w) > 2 and not w.isdigit() and w not in checks.STOPWORDS for w in token.split()
+        )
+
+    return {t for t in found if carries(t)}
 
 
 class Counts:
@@ -87,47 +100,90 @@ class Counts:
         return {t: self.table[t] for t in found if t in self.table}
 
 
-def log_odds(found, *sources):
-    """Damped naive-Bayes log-odds of spam for a set of tokens, summed over count sources.
+def log_odds(found, counts, min_seen=MIN_SEEN, prior_weight=0, shrink=0):
+    """Damped naive-Bayes log-odds of spam for a set of tokens, from one source of counts.
 
-    None when the sources have seen no spam or no ham: with nothing learned the filter abstains.
+    None when the source has seen no comment at all: with nothing learned it abstains.
+    `prior_weight` pseudo-comments of each class pull a young source's class prior towards even,
+    so that the first few decisions do not tip every comment one way; `shrink` discounts a token
+    seen n times by n / (n + shrink), so that one comment's chance words count, but little.
     """
-    counts = {}
-    for source in sources:
-        for t, (s, h) in source.lookup(found).items():
-            cs, ch = counts.get(t, (0, 0))
-            counts[t] = (cs + s, ch + h)
-    # After the look-ups: the database's document counts arrive with its token rows.
-    spam_docs = sum(s.spam_docs for s in sources)
-    ham_docs = sum(s.ham_docs for s in sources)
-    if not spam_docs or not ham_docs:
+    table = counts.lookup(found)
+    # After the look-up: the database's document counts arrive with its token rows.
+    spam_docs, ham_docs = counts.spam_docs, counts.ham_docs
+    if not spam_docs + ham_docs:
         return None
     evidence = sorted(
         (
-            math.log((s + 0.5) / (spam_docs + 1)) - math.log((h + 0.5) / (ham_docs + 1))
-            for s, h in counts.values()
-            if s + h >= MIN_SEEN
+            (math.log((s + 0.5) / (spam_docs + 1)) - math.log((h + 0.5) / (ham_docs + 1)))
+            * (s + h)
+            / (s + h + shrink)
+            for s, h in table.values()
+            if s + h >= min_seen
         ),
         key=abs,
     )
+    prior = math.log((spam_docs + prior_weight + 0.5) / (ham_docs + prior_weight + 0.5))
     # Only the strongest tokens speak (as in Graham's "A Plan for Spam"): a long comment is no
     # more suspect for being long, and a few words in a thousand cannot pass it off as ham.
-    total = math.log(spam_docs / ham_docs) + sum(evidence[-STRONGEST:])
-    return max(-CLAMP, min(CLAMP, total * DAMPING))
+    return (prior + sum(evidence[-STRONGEST:])) * DAMPING
+
+
+# The starting model learned from other people's comments (YouTube's, mostly): it may lean a
+# comment towards the queue, never decide alone. Within these bounds, and fading as the blog's
+# own decisions accumulate: at HALF_LIFE decisions it weighs half.
+STARTING_BOUNDS = (-2.0, 0.8)
+HALF_LIFE = 50
+# What this blog's owner decided speaks from the first decision (a token seen once counts), and
+# may lean harder towards spam than towards ham: vocabulary alone cannot whitewash a comment
+# that a check flagged.
+LEARNED_BOUNDS = (-3.0, 6.0)
+LEARNED_PRIOR_WEIGHT = 5
+# Learned evidence this strong is enough, with one independent check agreeing, for the spam folder.
+SURE = 3.0
+
+
+@dataclass
+class Judgement:
+    """What the filter made of a comment: a score from 0 to 1, the reasons in words, and whether
+    the evidence is conclusive enough for the spam folder (never on foreign data alone)."""
+
+    score: float
+    reasons: list
+    conclusive: bool = False
+    hard: bool = False  # a hard signal fired (see checks.Finding)
+
+
+def bounded(value, bounds):
+    return max(bounds[0], min(bounds[1], value))
+
+
+def score(sub, history, now, starting, learned=None):
+    """Judge a submission: each check's findings, the starting model's lean and what this blog
+    learned, added up as log-odds."""
+    findings = checks.run(sub, history, now)
+    hard = any(f.hard for f in findings)
+    # Independent of both models: a check of the comment itself leaning spam.
+    agreeing = any(f.score >= 1.0 for f in findings)
+    found = tokens(sub)
+    own = None
+    if learned is not None:
+        own = log_odds(found, learned, min_seen=1, prior_weight=LEARNED_PRIOR_WEIGHT, shrink=1)
+    decided = (learned.spam_docs + learned.ham_docs) if learned is not None else 0
+    lean = log_odds(portable(found), starting)
+    if lean is not None:
+        lean = bounded(lean, STARTING_BOUNDS) * HALF_LIFE / (HALF_LIFE + decided)
+        findings.append(checks.Finding(lean, f"starting model: {sigmoid(lean):.2f} spam"))
+    if own is not None:
+        own = bounded(own, LEARNED_BOUNDS)
+        findings.append(checks.Finding(own, f"learned from this blog: {sigmoid(own):.2f} spam"))
+    conclusive = hard or (own is not None and own >= SURE and agreeing)
+    total = sum(f.score for f in findings)
+    return Judgement(sigmoid(total), [f.reason for f in findings], conclusive, hard)
 
 
 def sigmoid(x):
     return 1 / (1 + math.exp(-x))
-
-
-def score(sub, history, now, *sources):
-    """(score from 0 to 1, reasons): the learned log-odds plus each check's contribution."""
-    findings = checks.run(sub, history, now)
-    learned = log_odds(tokens(sub), *sources)
-    if learned is not None:
-        findings.append(checks.Finding(learned, f"learned filter: {sigmoid(learned):.2f} spam"))
-    total = sum(f.score for f in findings)
-    return sigmoid(total), [f.reason for f in findings]
 
 
 class LearnedCounts:
@@ -175,5 +231,5 @@ def shipped():
 
 
 def sources():
-    """Everything the filter knows now: the shipped model plus what the owner taught."""
+    """Everything the filter knows now: the shipped model, and what the owner taught."""
     return shipped(), LearnedCounts(load=False)

@@ -24,8 +24,8 @@ LEGITIMATE = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 15]
 
 
 def fresh_verdict(comment):
-    score, reasons = policy.assess(policy.submission(comment), exclude=comment.pk)
-    return policy.verdict(score, "hold-flagged"), reasons
+    judged = policy.assess(policy.submission(comment), exclude=comment.pk)
+    return policy.verdict(judged, "hold-flagged"), judged.reasons
 
 
 def test_the_shipped_filter_flags_comment_9_and_passes_the_twelve_legitimate_ones(seed):
@@ -51,14 +51,22 @@ def test_an_on_topic_comment_is_published_with_its_score_and_reasons_kept(client
     assert comment.decisions.get().note == "policy: hold-flagged"
 
 
-def test_a_short_thank_you_in_the_post_s_own_words_is_published_and_a_generic_one_held(
+def test_a_short_thank_you_in_the_post_s_own_words_is_published_and_a_generic_one_with_a_site_held(
     client, seed
 ):
     post_comment(client, seed, body="Thank you for the summary of the Norwegian study.")
     assert comment_number(16).status == Comment.Status.PUBLISHED
     assert "text on the subject of the post" in comment_number(16).assessment.reasons
-    post_comment(client, seed, body="Thanks for sharing, great article about health")
+    post_comment(
+        client,
+        seed,
+        body="Thanks for sharing, great article about health",
+        author_url="https://health-deals.example.com",
+    )
     assert comment_number(17).status == Comment.Status.PENDING
+    assert (
+        'praise that fits any post ("thanks for sharing")' in comment_number(17).assessment.reasons
+    )
 
 
 def test_a_comment_on_a_post_with_the_longest_title_is_recorded_in_words_that_fit(client, seed):
@@ -116,16 +124,26 @@ def test_hold_first_time_holds_a_stranger_until_one_of_theirs_is_approved(
     assert comment_number(17).status == Comment.Status.PUBLISHED
 
 
+def sure(score):
+    return spam.Judgement(score, [], conclusive=True)
+
+
 def test_the_thresholds_split_published_held_and_spam(settings):
     settings.MODERATION_HOLD_ABOVE, settings.MODERATION_SPAM_ABOVE = 0.5, 0.9
-    assert [policy.verdict(s, "hold-flagged") for s in (0.49, 0.5, 0.89, 0.9)] == [
+    assert [policy.verdict(sure(s), "hold-flagged") for s in (0.49, 0.5, 0.89, 0.9)] == [
         "publish",
         "hold",
         "hold",
         "spam",
     ]
-    assert policy.verdict(0.1, "hold-all") == "hold"
-    assert policy.verdict(0.95, "hold-all") == "spam"
+    assert policy.verdict(sure(0.1), "hold-all") == "hold"
+    assert policy.verdict(sure(0.95), "hold-all") == "spam"
+
+
+def test_a_high_score_without_conclusive_evidence_is_held_never_sent_to_the_spam_folder():
+    assert policy.verdict(
+        spam.Judgement(0.9999, ["starting model: 0.69 spam"]), "hold-flagged"
+    ) == ("hold")
 
 
 def learned():

@@ -97,12 +97,13 @@ def test_a_word_stretched_to_any_length_is_learned_as_one_word(db, tmp_path):
     assert check(json.dumps({"body": "FRUUUBOZZ"}))[0]["score"] > unknown
 
 
-def test_eval_prints_ten_fold_and_replay_shares_and_the_time_of_one_check(db, tmp_path):
+def test_eval_judges_each_source_by_a_model_of_the_others_cold_and_as_a_replay(db, tmp_path):
     rows = [
         {
             "body": f"check out my channel {n} subscribe",
             "label": "spam",
             "date": f"2013-01-{n + 1:02}",
+            "source": "video" if n % 2 else "blog",
         }
         for n in range(20)
     ] + [
@@ -110,16 +111,28 @@ def test_eval_prints_ten_fold_and_replay_shares_and_the_time_of_one_check(db, tm
             "body": f"this song reminds me of summer {n}",
             "label": "ham",
             "date": f"2013-02-{n + 1:02}",
+            "source": "video" if n % 2 else "blog",
         }
         for n in range(20)
     ]
     lines = run("eval", jsonl(tmp_path / "corpus.jsonl", rows)).splitlines()
-    assert lines[0].endswith("every model starts empty")
-    assert lines[1].startswith("10-fold") and lines[2].startswith("replay")
-    for line in lines[1:3]:
-        assert "spam published" in line and "ham to spam folder" in line and "ham held" in line
-        assert "[20 spam, 20 ham]" in line
-    assert lines[3].startswith("check one comment: ") and lines[3].endswith("(target < 2 ms)")
+    assert lines[0].endswith("95% Wilson intervals in brackets")
+    assert lines[1].startswith("leave one source out")
+    judged = [line for line in lines if "ham held" in line]
+    assert [line.split(" spam published")[0].strip() for line in judged] == [
+        "blog, cold",
+        "blog, replay",
+        "video, cold",
+        "video, replay",
+        "all sources, cold",
+        "all sources, replay",
+        "10-fold (fits, not proof)",
+    ]
+    for line in judged:
+        assert "ham to spam folder" in line and "ham held" in line and "–" in line
+    assert "[10 spam, 10 ham]" in judged[0] and "[20 spam, 20 ham]" in judged[-1]
+    assert sum("replay no worse than cold" in line for line in lines) == 2
+    assert lines[-1].startswith("check one comment: ") and lines[-1].endswith("(target < 2 ms)")
     assert TokenCount.objects.count() == 0  # evaluation never touches the blog's filter
 
 
@@ -141,7 +154,8 @@ def test_the_shipped_model_is_what_the_build_command_makes_from_the_corpus(tmp_p
 def test_eval_runs_on_the_corpus(db):
     lines = run("eval", str(CORPUS)).splitlines()
     assert "1138 comments" in lines[0]
-    assert "[586 spam, 552 ham]" in lines[1] and "[586 spam, 552 ham]" in lines[2]
+    pooled = [line for line in lines if line.startswith(("all sources", "10-fold"))]
+    assert len(pooled) == 3 and all("[586 spam, 552 ham]" in line for line in pooled)
 
 
 def test_an_unmigrated_database_gets_one_clear_line_not_a_traceback(tmp_path):

@@ -80,8 +80,10 @@ class Command(BaseCommand):
         learn.add_argument("--spam", action="append", default=[], metavar="FILE")
         sub.add_parser("forget", help="Forget everything learned; return to the shipped model.")
         sub.add_parser("stats", help="How many comments the filter learned, of each kind.")
-        ev = sub.add_parser("eval", help="10-fold cross-validation and date-ordered replay.")
-        ev.add_argument("file")
+        ev = sub.add_parser(
+            "eval", help="Leave-one-source-out (cold and replay) and 10-fold cross-validation."
+        )
+        ev.add_argument("files", nargs="+", metavar="file")
         replay = sub.add_parser(
             "shadow", help="Replay past comments under other settings; print what would change."
         )
@@ -98,8 +100,8 @@ class Command(BaseCommand):
         purge.add_argument(
             "--dry-run", action="store_true", help="say what would go; delete nothing"
         )
-        build = sub.add_parser("build", help="Train the starting model that ships, from a file.")
-        build.add_argument("file")
+        build = sub.add_parser("build", help="Train the starting model that ships, from files.")
+        build.add_argument("files", nargs="+", metavar="file")
         build.add_argument("--out", default=str(spam.STARTING_MODEL))
 
     def handle(self, *args, action, **options):
@@ -121,11 +123,11 @@ class Command(BaseCommand):
             except (TypeError, ValueError) as error:
                 self.stdout.write(json.dumps({"error": f"unreadable comment: {error}"}))
                 continue
-            score, reasons = spam.score(sub, history, now, *sources)
+            judged = spam.score(sub, history, now, *sources)
             out = {
-                "verdict": policy.verdict(score, "hold-flagged"),
-                "score": round(score, 4),
-                "reasons": reasons,
+                "verdict": policy.verdict(judged, "hold-flagged"),
+                "score": round(judged.score, 4),
+                "reasons": judged.reasons,
             }
             self.stdout.write(json.dumps(out, ensure_ascii=False))
 
@@ -194,15 +196,30 @@ class Command(BaseCommand):
             f"{len(shipped.table)} tokens"
         )
 
-    def do_eval(self, file, **options):
-        rows = self.labelled(file)
+    def do_eval(self, files, **options):
+        rows = [row for file in files for row in self.labelled(file)]
         hold, spam_above = settings.MODERATION_HOLD_ABOVE, settings.MODERATION_SPAM_ABOVE
         self.stdout.write(
-            f"{file}: {len(rows)} comments; policy hold-flagged, "
-            f"held from {hold}, spam folder from {spam_above}; every model starts empty"
+            f"{', '.join(files)}: {len(rows)} comments; policy hold-flagged, held from {hold}, "
+            f"spam folder from {spam_above} (only on conclusive evidence); "
+            "95% Wilson intervals in brackets"
         )
-        self.stdout.write(evaluation.cross_validate(rows, hold, spam_above).line("10-fold"))
-        self.stdout.write(evaluation.replay(rows, hold, spam_above).line("replay"))
+        self.stdout.write("leave one source out (each judged by a model of the others):")
+        pooled = {"cold": evaluation.Tally(), "replay": evaluation.Tally()}
+        for source, (cold, replay) in evaluation.leave_one_out(rows, hold, spam_above).items():
+            pooled["cold"] += cold
+            pooled["replay"] += replay
+            self.stdout.write(cold.line(f"  {source}, cold"))
+            self.stdout.write(replay.line(f"  {source}, replay"))
+            verdict = "no worse" if evaluation.no_worse(cold, replay) else "WORSE"
+            self.stdout.write(
+                f"  {source}: replay {verdict} than cold (spam published + ham to spam)"
+            )
+        self.stdout.write(pooled["cold"].line("all sources, cold"))
+        self.stdout.write(pooled["replay"].line("all sources, replay"))
+        self.stdout.write(
+            evaluation.cross_validate(rows, hold, spam_above).line("10-fold (fits, not proof)")
+        )
         self.stdout.write(
             f"check one comment: {self.time_check(rows) * 1000:.2f} ms, median of 5 passes"
             " (target < 2 ms)"
@@ -221,12 +238,12 @@ class Command(BaseCommand):
             passes.append((time.perf_counter() - start) / len(subs))
         return statistics.median(passes)
 
-    def do_build(self, file, out, **options):
-        model = spam.Counts()
-        for row in self.labelled(file):
-            model.learn(spam.tokens(evaluation.submission(row)), row["label"])
+    def do_build(self, files, out, **options):
+        model = evaluation.train([row for file in files for row in self.labelled(file)])
         model.dump(out)
-        self.stdout.write(f"wrote {out}: {model.spam_docs} spam, {model.ham_docs} ham, from {file}")
+        self.stdout.write(
+            f"wrote {out}: {model.spam_docs} spam, {model.ham_docs} ham, from {', '.join(files)}"
+        )
 
     def labelled(self, path):
         rows = []

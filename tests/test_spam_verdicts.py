@@ -1,0 +1,191 @@
+"""Verdicts that hold on comments the filter has never seen: the spam folder only on evidence,
+the owner and the people the owner trusts published, checks for what slipped through, and
+learning that moves from the first decision."""
+
+import pytest
+from conftest import admin_action, comment_number, html, post_comment
+from django.test import Client
+
+from blog.models import Post
+from comments.models import Comment
+from moderation import checks, policy
+from moderation.models import Blocked
+
+QUEUE = "/admin/moderation/queuedcomment/"
+
+TUTORIAL = (
+    "Deploying Django behind nginx with gunicorn. This tutorial runs a Django project under "
+    "gunicorn as a systemd service, puts nginx in front of it as a reverse proxy, serves static "
+    "files with collectstatic, and sets ALLOWED_HOSTS, proxy_set_header and the socket path."
+)
+# Written for this test: what a reader of a technical post asks, greeting, thanks and all.
+QUESTION = """Hi Anna, thanks for the tutorial! I followed every step but I'm getting this error \
+when nginx forwards the request:
+
+    connect() to unix:/run/gunicorn.sock failed (13: Permission denied) while connecting to upstream
+
+My gunicorn.service has User=deploy and Group=www-data, and I ran
+`sudo systemctl restart gunicorn` twice. Is the socket path supposed to be under /run/gunicorn?
+Any idea what I am missing? I would be grateful for any pointers, I've been stuck for hours."""
+
+
+@pytest.fixture
+def tutorial(db):
+    return Post.objects.create(
+        title="Deploying Django behind nginx with gunicorn", slug="django-nginx", body=TUTORIAL
+    )
+
+
+def judge(body, post_title="", post_body="", **fields):
+    sub = checks.Submission(body=body, post_title=post_title, post_body=post_body, **fields)
+    return policy.assess(sub)
+
+
+def test_a_technical_question_with_code_on_a_technical_post_is_published(client, tutorial):
+    post_comment(client, tutorial, body=QUESTION, author_name="Marek", author_email="")
+    comment = Comment.objects.get(post=tutorial)
+    assert comment.status == Comment.Status.PUBLISHED
+    assert "a question about the post, with code or an error message" in (
+        comment.assessment.reasons
+    )
+
+
+def test_the_starting_model_and_relevance_alone_never_reach_the_spam_folder(seed):
+    # Off the subject, shaped like YouTube spam, so both lean spam as far as they may.
+    body = (
+        "Hey everyone check out my new channel, I make music videos every week and I would "
+        "love to hear what you think, please subscribe and share with your friends, it means "
+        "so much to a small creator like me, thank you all so much and have a great day"
+    )
+    judged = judge(body, seed.title, seed.body)
+    assert "text unrelated to the post" in judged.reasons
+    assert judged.score >= 0.65 and not judged.conclusive
+    assert policy.verdict(judged, "hold-flagged", spam_above=0.5) == "hold"
+
+
+def test_the_same_text_as_a_comment_judged_spam_goes_to_the_spam_folder(client, seed):
+    text = "Cheap watches and more, the best prices you will find anywhere on the web today"
+    post_comment(client, seed, body=text)
+    comment = comment_number(16)
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.SPAM)
+    judged = judge(text, seed.title, seed.body)
+    assert "same text as a comment judged spam" in judged.reasons
+    assert judged.conclusive
+    assert policy.verdict(judged, "hold-flagged") == "spam"
+
+
+def test_a_blocklisted_word_is_conclusive_on_its_own(seed):
+    Blocked.objects.create(kind=Blocked.Kind.WORD, value="casino")
+    judged = judge("Try the casino tonight", seed.title, seed.body)
+    assert judged.conclusive and judged.hard
+    assert policy.verdict(judged, "hold-flagged") == "spam"
+
+
+def test_the_owner_s_own_reply_is_published_unscored_and_marked_as_the_owner_s(
+    admin_client, admin_user, seed
+):
+    admin_user.first_name, admin_user.last_name = "Cort", "Johnson"
+    admin_user.save()
+    # Everything about it would hold a stranger's comment: three links, nothing on the subject.
+    body = "See http://a.example.com http://b.example.net and http://c.example.org for more."
+    post_comment(admin_client, seed, body=body, author_name="", author_email="")
+    reply = comment_number(16)
+    assert reply.status == Comment.Status.PUBLISHED
+    assert reply.by_owner and reply.author_name == "Cort Johnson"
+    assert reply.assessment.reasons == ["written by the owner"]
+    page = html(admin_client.get(reply.located_url()))
+    article = page.select_one("#c16")
+    assert article.select_one(".owner-badge").get_text() == "Author"
+    assert article.select_one("a[rel~=author]").get_text() == "Cort Johnson"
+
+
+def test_a_commenter_the_owner_approved_is_published_next_time_unless_a_hard_signal_fires(
+    client, admin_client, seed
+):
+    three_links = "Also http://a.example.com http://b.example.net http://c.example.org"
+    post_comment(client, seed, body=three_links, author_name="Kari", remember="on")
+    first = comment_number(16)
+    assert first.status == Comment.Status.PENDING
+    admin_action(admin_client, QUEUE, "approve", first)
+
+    post_comment(client, seed, body=three_links + " and more", author_name="Kari", remember="on")
+    second = comment_number(17)
+    assert second.status == Comment.Status.PUBLISHED
+    assert "an earlier comment of this sender was approved" in second.assessment.reasons
+
+    # Another browser with the same name is a stranger.
+    post_comment(Client(), seed, body=three_links + " again", author_name="Kari")
+    assert comment_number(18).status == Comment.Status.PENDING
+
+    # Trust does not outweigh a hard signal.
+    Blocked.objects.create(kind=Blocked.Kind.DOMAIN, value="example.net")
+    post_comment(client, seed, body=three_links + " once more", author_name="Kari", remember="on")
+    assert comment_number(19).status == Comment.Status.SPAM
+
+
+def test_one_approval_lowers_and_one_spam_decision_raises_look_alike_comments(
+    client, admin_client, seed, settings
+):
+    settings.MODERATION_POLICY = "hold-all"  # so that the owner decides both
+    ham = "The zanubrutinib dosing schedule in the Bergen cohort looked unusually gentle"
+    spammy = "Order quetiapinex gluvastor tablets overnight, discreet shipping worldwide"
+    look_alike_ham = "Was the zanubrutinib schedule in Bergen the same for every patient?"
+    look_alike_spam = "Quetiapinex and gluvastor tablets shipped overnight to your door"
+    before = {
+        text: judge(text, seed.title, seed.body).score for text in (look_alike_ham, look_alike_spam)
+    }
+
+    post_comment(client, seed, body=ham, author_email="a@example.org")
+    post_comment(client, seed, body=spammy, author_email="b@example.org")
+    admin_action(admin_client, QUEUE, "approve", comment_number(16))
+    admin_action(admin_client, QUEUE, "mark_spam", comment_number(17))
+
+    assert judge(look_alike_ham, seed.title, seed.body).score < before[look_alike_ham]
+    assert judge(look_alike_spam, seed.title, seed.body).score > before[look_alike_spam]
+    assert any(
+        r.startswith("learned from this blog")
+        for r in judge(look_alike_spam, seed.title, seed.body).reasons
+    )
+
+
+# Comments written for these tests, not taken from any corpus.
+SUPPORT_SPAM = (
+    "Having trouble with your Routerly account? Call the Routerly customer care number "
+    "+1 (555) 013-2298 for instant help, 24/7."
+)
+SIGNED = (
+    "Thanks for sharing this informative article, it was a pleasure to read.\n"
+    "Regards, Meena\nBrightPath Digital Marketing Solutions Pvt Ltd"
+)
+NAMED_SITE = "Great tips! You can download the full version free from SoftHavenPro, works fine."
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (SUPPORT_SPAM, "gives a phone number (+1 (555) 013-2298)"),
+        (SUPPORT_SPAM, 'offers help by phone ("customer care")'),
+        (SIGNED, 'signed with a business ("BrightPath Digital Marketing Solutions'),
+        (SIGNED, 'praise that fits any post ("thanks for sharing")'),
+        (NAMED_SITE, 'sends readers to a site by name ("SoftHavenPro")'),
+        (NAMED_SITE, 'offers pirated software ("full version")'),
+    ],
+)
+def test_checks_name_what_slipped_through_before(tutorial, body, reason):
+    judged = judge(body, tutorial.title, tutorial.body)
+    assert any(found.startswith(reason) for found in judged.reasons), judged.reasons
+    assert policy.verdict(judged, "hold-flagged") != "publish"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "I called their support line and they said the socket must be owned by www-data.",
+        "Version 2.4.1 fixed it for me on 2024-03-05 at 10:15:42.",
+        "I restarted all services and it works now. Thanks for sharing!",
+        "I got the same error and found the fix on GitHub, see the issue tracker.",
+    ],
+)
+def test_readers_who_mention_support_numbers_or_services_are_not_taken_for_spam(tutorial, body):
+    judged = judge(body, tutorial.title, tutorial.body)
+    assert policy.verdict(judged, "hold-flagged") == "publish", judged.reasons
