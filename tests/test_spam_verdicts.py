@@ -5,10 +5,11 @@ learning that moves from the first decision."""
 import pytest
 from conftest import admin_action, comment_number, html, post_comment
 from django.test import Client
+from django.utils import timezone
 
 from blog.models import Post
 from comments.models import Comment
-from moderation import checks, policy
+from moderation import checks, policy, spam
 from moderation.models import Blocked
 
 QUEUE = "/admin/moderation/queuedcomment/"
@@ -189,3 +190,25 @@ def test_checks_name_what_slipped_through_before(tutorial, body, reason):
 def test_readers_who_mention_support_numbers_or_services_are_not_taken_for_spam(tutorial, body):
     judged = judge(body, tutorial.title, tutorial.body)
     assert policy.verdict(judged, "hold-flagged") == "publish", judged.reasons
+
+
+def lean_of_the_starting_model(judged):
+    (reason,) = [r for r in judged.reasons if r.startswith("starting model: ")]
+    return float(reason.split(": ")[1].split()[0])
+
+
+def test_the_blog_s_own_decisions_outweigh_the_starting_model_as_they_accumulate():
+    starting = spam.Counts()
+    for n in range(30):
+        starting.learn(spam.tokens(checks.Submission(body=f"free bitcoin giveaway {n}")), "spam")
+        starting.learn(spam.tokens(checks.Submission(body=f"lovely melody here {n}")), "ham")
+    sub = checks.Submission(body="free bitcoin giveaway tonight")
+    learned = spam.Counts()
+    fresh = spam.score(sub, checks.History(), timezone.now(), starting, learned)
+    for n in range(200):
+        learned.learn(spam.tokens(checks.Submission(body=f"ordinary words {n}")), "ham")
+    later = spam.score(sub, checks.History(), timezone.now(), starting, learned)
+    assert lean_of_the_starting_model(fresh) > 0.65
+    assert (
+        abs(lean_of_the_starting_model(later) - 0.5) < (lean_of_the_starting_model(fresh) - 0.5) / 4
+    )
