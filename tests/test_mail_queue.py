@@ -229,3 +229,16 @@ def test_line_breaks_in_a_stored_name_never_reach_the_subject(
     assert message["Bcc"] is None
     answer.refresh_from_db()
     assert answer.reply_announced
+
+
+def test_a_mail_is_built_when_it_is_sent_from_what_is_true_then(
+    client, seed, settings, mail, inbox
+):
+    """The owner decided before the worker ran: nothing waits, so no "comment waiting" mail."""
+    settings.OWNER_EMAIL = "owner@example.org"
+    post_comment(client, seed, body="Please look at this.")
+    assert queued() == [("send_waiting", {"args": [comment_number(16).pk], "kwargs": {}})]
+    publish(comment_number(16))
+    mail.answers()
+    run_worker()
+    assert inbox == [] and queued() == []
