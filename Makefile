@@ -19,8 +19,13 @@ fixtures: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata seed
 
+# The mail worker (manage.py db_worker, which sends the queued emails) runs beside the server
+# and is stopped with it: on Ctrl-C, on a kill, or when runserver ends.
 run: fixtures
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	export DEBUG=$${DEBUG:-true}; \
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(PY) -m pytest

@@ -76,7 +76,11 @@ class CommentForm(forms.ModelForm):
         _text_box(self.fields["body"])
 
     def clean_author_name(self):
-        return _clean_text(self.cleaned_data["author_name"])
+        name = _clean_text(self.cleaned_data["author_name"])
+        # A name is one line wherever it goes: a byline, and the subject of the reply emails.
+        if name and name.splitlines() != [name]:
+            raise ValidationError("Your name must fit on one line.", code="line_break")
+        return name
 
     def clean_body(self):
         return _clean_text(self.cleaned_data["body"])

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "blog",
     "comments",
     "moderation",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -147,6 +149,10 @@ WHITENOISE_MAX_AGE = 31_536_000 if not DEBUG else 0  # hashed names never change
 # Email: Django's backends from one URL, e.g. smtp+tls://user:password@smtp.example.org:587.
 # The default prints mail to the console, so nothing leaves a laptop by surprise.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Seconds an SMTP server may take to answer before the worker gives up and tries again later.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+# Mail is sent outside the request: queued in the database, sent by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="blog@localhost")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Owner", address) for address in env.list("ADMINS", default=[])]

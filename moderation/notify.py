@@ -4,17 +4,19 @@ The links are signed, expire after MODERATION_LINK_DAYS, and work once: each nam
 comment's latest decision, so any decision since (by link or in the admin) retires them.
 Opening one shows the comment and a button; only pressing it decides, because mail scanners
 open every link in a message.
+
+Like all the blog's mail, it is a task sent by `manage.py db_worker`, never inside a request.
 """
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.core.mail import send_mail
-from django.db import transaction
 from django.dispatch import receiver
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django_tasks import task
 
+from comments import notify
 from comments.models import Comment
 from comments.signals import comment_was_posted
 
@@ -33,10 +35,14 @@ def tell_the_owner(comment):
     """Once the transaction commits, email the owner (OWNER_EMAIL) that `comment` waits."""
     if comment.status != Comment.Status.PENDING or not settings.OWNER_EMAIL:
         return
-    transaction.on_commit(lambda: _send(Comment.objects.select_related("post").get(pk=comment.pk)))
+    notify.later(send_waiting, comment.pk)
 
 
-def _send(comment):
+@task()
+def send_waiting(pk, attempt=0):
+    comment = Comment.objects.select_related("post").filter(pk=pk).first()
+    if comment is None or comment.status != Comment.Status.PENDING:
+        return  # decided (or deleted) before the mail went: nothing waits any more
     queue = settings.SITE_URL + reverse("admin:moderation_queuedcomment_changelist")
     days = settings.MODERATION_LINK_DAYS
     links = ""
@@ -47,13 +53,13 @@ def _send(comment):
             f"Mark it as spam: {decision_url(comment, 'spam')}\n"
             f"(These links work once, for {days} day{pluralize(days)}.)\n\n"
         )
-    send_mail(
+    email = notify.message(
         f"A comment waits for you on “{comment.post.title}”",
         f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n{links}"
         f"Decide in the moderation queue: {queue}\n",
-        None,
         [settings.OWNER_EMAIL],
     )
+    notify.deliver(email, send_waiting, pk, attempt=attempt)
 
 
 def decision_url(comment, action):

@@ -30,6 +30,9 @@ def _test_server():
         PAGE_CACHE=False,
         # Every test client posts from 127.0.0.1; tests/test_abuse.py turns the limit on.
         COMMENTS_PER_MINUTE=0,
+        # Mail is sent as soon as it is queued, within the test: only tests/test_mail_queue.py
+        # tests the queue itself, with the database backend and its worker.
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
         # Production's hashed names need `collectstatic` first; tests render pages without it.
         STORAGES={
             **django_settings.STORAGES,

@@ -103,6 +103,10 @@ def _errors(response, field):
         ({"author_url": "javascript:alert(1)"}, "author_url", "valid URL"),
         ({"author_url": "ftp://example.org/"}, "author_url", "http:// or https://"),
         ({"author_name": "Null\x00Byte"}, "author_name", "Null characters are not allowed."),
+        # A name reaches the reply emails' Subject, where a line break would start a header.
+        ({"author_name": "Kari\nBcc: x@example.org"}, "author_name", "fit on one line"),
+        ({"author_name": "Kari\r\nBcc: x@example.org"}, "author_name", "fit on one line"),
+        ({"author_name": "Kari\rBcc: x@example.org"}, "author_name", "fit on one line"),
         ({"body": "bell\x07"}, "body", "Control characters are not allowed."),
     ],
 )
