@@ -2,6 +2,46 @@
 
 from django.core.exceptions import BadRequest
 
+from . import views
+
+
+class HealthzMiddleware:
+    """Answer /healthz whatever Host the probe names.
+
+    Load balancers and container probes ask by address (http://10.0.0.7:8000/healthz), not by
+    the site's name, so CommonMiddleware's ALLOWED_HOSTS check, which this stands before, would
+    answer them 400 and the server would be taken out of service. The answer names no host.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == "/healthz":
+            return views.healthz(request)
+        return self.get_response(request)
+
+
+class HeadMiddleware:
+    """Send no body with an answer to HEAD.
+
+    Django's WSGI handler sends the GET page's body; gunicorn drops it and logs a warning line
+    for every HEAD (a monitor's uptime check, a link checker). The headers, Content-Length
+    included, stay those of the GET.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
+
 
 class Utf8FormMiddleware:
     """Refuse a form whose raw bytes are not UTF-8 with a 400.
