@@ -48,7 +48,7 @@ _SAFE_HREF = re.compile(r"(https?://|mailto:)", re.IGNORECASE)
 # Bare domains without www. are not linked: "setup.py" or "node.js" are not addresses.
 _BARE_URL = re.compile(r"(?:https?://|www\.)(?:[^\s&]|&amp;)+", re.IGNORECASE)
 # Punctuation that ends a sentence rather than the address: "see https://x.example/."
-_TRAILING = re.compile(r"(?:[.,;:!?*]|&amp;)+$")
+_TRAILING = ".,;:!?*"
 
 _comment_cleaner = nh3.Cleaner(
     tags=COMMENT_TAGS,
@@ -122,16 +122,21 @@ def _linkify(escaped):
 
 def _link(match):
     url = match[0]
-    tail = ""
+    # Walk back over what ends the sentence rather than the address ("see https://x.example/."),
+    # one character at a time: a regular expression anchored at the end would try every start
+    # and take seconds over a 10,000-character run of dots.
+    end, opened, closed = len(url), url.count("("), url.count(")")
     while True:
-        trailing = _TRAILING.search(url)
-        if trailing:
-            url, tail = url[: trailing.start()], trailing[0] + tail
+        if url.endswith("&amp;", 0, end):
+            end -= len("&amp;")
+        elif url[end - 1] in _TRAILING:
+            end -= 1
         # A closing parenthesis belongs to the address only if it opened one: "(see https://x/)".
-        elif url.endswith(")") and url.count("(") < url.count(")"):
-            url, tail = url[:-1], ")" + tail
+        elif url[end - 1] == ")" and opened < closed:
+            end, closed = end - 1, closed - 1
         else:
             break
+    url, tail = url[:end], url[end:]
     href = url if "://" in url else f"http://{url}"
     return f'<a href="{href}">{url}</a>{tail}'
 
