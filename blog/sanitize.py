@@ -38,7 +38,9 @@ _ESCAPED_TAG = re.compile(
     r"&lt;(?P<end>/?)(?P<name>[a-zA-Z][a-zA-Z0-9]*)(?P<attrs>(?:\s(?:(?!&[lg]t;).)*?)?)/?&gt;",
     re.DOTALL,
 )
-_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""")
+# A name starts only after a space, a quote or a slash: tried at every letter of a long word,
+# it would take seconds to find nothing.
+_ATTRIBUTE = re.compile(r"""(?<![^\s"'/])([^\s"'<>/=]+)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""")
 # What a browser ignores around and inside a URL's scheme (tabs, newlines, controls, spaces).
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _SAFE_HREF = re.compile(r"(https?://|mailto:)", re.IGNORECASE)
