@@ -62,6 +62,9 @@ def month_archive(request, year, month):
 def label(request, slug):
     label = get_object_or_404(Label, slug=slug)
     posts = Post.objects.published().filter(labels=label)
+    if not posts.exists():
+        # A label only drafts (or scheduled posts) carry would tell readers what is coming.
+        raise Http404("No posts with that label.")
     return _listing(request, posts, "blog/post_list.html", heading=f"Posts labelled {label}")
 
 

@@ -19,7 +19,8 @@ def sent_here(request):
         )
     except (KeyError, signing.BadSignature):
         return set()
-    return {int(pk) for pk in value.split(",") if pk.isdigit()}
+    # isascii() too: isdigit() takes "²", which int() refuses.
+    return {int(pk) for pk in value.split(",") if pk.isascii() and pk.isdigit()}
 
 
 def allow(request, response, comment):

@@ -16,6 +16,8 @@ from xml.parsers.expat import ErrorString
 
 from defusedxml import DefusedXmlException, EntitiesForbidden
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.template.defaultfilters import pluralize
 from django.utils.text import slugify
@@ -228,8 +230,8 @@ def _load_comments(entries, posts, report):
         comment = Comment(
             post=post,
             author_name=entry.author_name[:100],
-            author_email=entry.author_email[:254],
-            author_url=entry.author_url if len(entry.author_url) <= 200 else "",
+            author_email=_email(entry, report),
+            author_url=_website(entry, report),
             body=entry.body,
             status=entry.status,
             created=entry.created,
@@ -253,6 +255,46 @@ def _load_comments(entries, posts, report):
             Comment.objects.filter(pk=comment.pk).update(parent=parent)
         else:
             report.notes.append(_at_the_top(comment.origin, origin))
+
+
+_website_validator = URLValidator(schemes=["http", "https"])
+
+
+def _website(entry, report):
+    """The commenter's website, if it is an http(s) address that fits; else "", with a note.
+
+    Exports keep whatever the old blog stored, `javascript:` and `data:` addresses included,
+    and the author's name links to it on every page.
+    """
+    url = entry.author_url.strip()
+    if not url:
+        return ""
+    try:
+        if len(url) > 200:
+            raise ValidationError("too long")
+        _website_validator(url)
+    except ValidationError:
+        report.notes.append(
+            f"{entry.origin}: website {url[:80]!r} is not an http(s) address; dropped"
+        )
+        return ""
+    return url
+
+
+def _email(entry, report):
+    """The commenter's email, if it is one address; else "", with a note. A line break in it
+    would let reply mail carry headers of the commenter's choosing."""
+    address = entry.author_email.strip()
+    if not address:
+        return ""
+    try:
+        if len(address) > 254:
+            raise ValidationError("too long")
+        validate_email(address)
+    except ValidationError:
+        report.notes.append(f"{entry.origin}: email {address[:80]!r} is not an address; dropped")
+        return ""
+    return address
 
 
 def _at_the_top(origin, parent):

@@ -149,6 +149,19 @@ class Comment(models.Model):
         return f"{self.post.get_absolute_url()}{'?' + urlencode(query) if query else ''}#{anchor}"
 
     @property
+    def author_link(self):
+        """The website to link the author's name to, or "" when it is not an http(s) address.
+
+        The form and the importers keep anything else out, but a row may have been written
+        otherwise (an older import, loaddata, the shell): a `javascript:` or `data:` address
+        must never become a link, so it is checked again here, as a browser would read it.
+        """
+        url = self.author_url.strip()
+        if any(ch.isspace() or not ch.isprintable() for ch in url):
+            return ""  # a browser drops tabs and newlines, which would hide the real scheme
+        return url if url.lower().startswith(("http://", "https://")) else ""
+
+    @property
     def author(self):
         return self.author_name or "Anonymous"
 

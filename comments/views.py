@@ -74,7 +74,11 @@ def post_comment(request, post_id):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     """Let a commenter change their comment's text, from the browser that sent it, for a while."""
-    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    # Only comments on posts readers can see: the refusal below links to the post, which
+    # would give away the address of a draft, and even a 403 would say the comment exists.
+    comment = get_object_or_404(
+        Comment.objects.filter(post__in=Post.objects.published()).select_related("post"), pk=pk
+    )
     if not editing.may_edit(request, comment):
         return render(request, "comments/edit_closed.html", {"comment": comment}, status=403)
     # Not bound to the comment: the form would change its text before edit() keeps the old one.

@@ -12,6 +12,8 @@ from comments.feeds import LatestComments, PostComments
 
 from . import views
 
+handler400 = views.bad_request
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -1,8 +1,16 @@
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import (
+    DisallowedHost,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
@@ -32,3 +40,22 @@ def _cache():
     if cache.get(key) != "ok":
         raise RuntimeError("cache did not keep a value")
     cache.delete(key)
+
+
+def bad_request(request, exception):
+    """The 400 page, saying in general terms what was wrong with the request.
+
+    Unlike Django's own, it does not check a CSRF token first: that reads the form again, and a
+    form that could not be read the first time (sent as Latin-1, say) would turn the 400 into a
+    500. The page has no form that needs the token.
+    """
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        reason = "too large"
+    elif isinstance(exception, DisallowedHost):
+        reason = "host"
+    elif "UTF-8" in str(exception):
+        reason = "encoding"
+    else:
+        reason = "malformed"
+    context = {"reason": reason, "max_length": settings.COMMENTS_MAX_LENGTH}
+    return render(request, "400.html", context, status=400)

@@ -35,7 +35,7 @@ def test_the_index_shows_ten_posts_a_page_newest_first(client, many_posts):
     assert html(second).find("a", rel="prev")["href"] == "?page=1"
 
 
-@pytest.mark.parametrize("page", ["3", "0", "abc"])
+@pytest.mark.parametrize("page", ["3", "0", "abc", "²"])
 def test_a_page_of_posts_that_does_not_exist_is_not_found(client, many_posts, page):
     assert client.get(f"/?page={page}").status_code == 404
 

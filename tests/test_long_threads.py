@@ -42,7 +42,7 @@ def test_a_short_thread_has_no_page_links(client, seed):
     assert html(client.get(POST_URL)).select_one("nav.comment-pages") is None
 
 
-@pytest.mark.parametrize("page", ["0", "4", "abc", "-1", "2.0"])
+@pytest.mark.parametrize("page", ["0", "4", "abc", "-1", "2.0", "²", "١"])
 def test_a_page_of_comments_that_does_not_exist_is_not_found(client, seed, settings, page):
     settings.COMMENTS_PER_PAGE = 5
     assert client.get(f"{POST_URL}?page={page}").status_code == 404

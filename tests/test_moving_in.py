@@ -418,3 +418,30 @@ def test_the_export_keeps_every_comment_and_no_ip_address(whole_blog):
         "comments.comment",
         "comments.revision",
     }
+
+
+def test_imported_script_websites_and_broken_emails_are_dropped_with_a_note(client, db, tmp_path):
+    hostile = (EXPORTS / "wordpress.xml").read_text()
+    hostile = hostile.replace("https://ingrid.example.org", "javascript:alert(document.cookie)")
+    hostile = hostile.replace("per@example.org", "per@example.org\nBcc: everyone@example.org")
+    (tmp_path / "hostile.xml").write_text(hostile)
+    out = StringIO()
+    call_command("import_wxr", str(tmp_path / "hostile.xml"), stdout=out)
+    assert "website 'javascript:alert(document.cookie)' is not an http(s) address" in out.getvalue()
+    assert "is not an address; dropped" in out.getvalue()
+    assert not Comment.objects.filter(author_url__startswith="javascript").exists()
+    assert set(
+        Comment.objects.filter(author_name="Per").values_list("author_email", flat=True)
+    ) == {""}
+
+
+def test_a_stored_script_website_never_becomes_a_link(client, db):
+    run("import_blogger", "blogger-more.xml")
+    comment = Comment.objects.get(author_name="Ingrid")
+    for url in ("javascript:alert(1)", " data:text/html,x", "java\nscript:alert(1)"):
+        # Written past the form and the importers, as an older import or the shell could.
+        Comment.objects.filter(pk=comment.pk).update(author_url=url)
+        call_command("render_comments", stdout=StringIO())
+        byline = html(client.get(comment.post.get_absolute_url())).select_one("#c1 .comment-author")
+        assert byline.get_text(strip=True) == "Ingrid"
+        assert byline.find("a") is None, url

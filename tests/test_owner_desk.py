@@ -63,6 +63,17 @@ def test_a_draft_is_nowhere_for_readers(client, seed):
     assert post_comment(client, draft).status_code == 404
 
 
+def test_a_draft_gives_away_neither_its_address_nor_its_labels(client, seed):
+    draft = new_post(status=Post.Status.DRAFT)
+    draft.labels.add(Label.objects.create(name="Coming soon", slug="coming-soon"))
+    assert client.get("/label/coming-soon/").status_code == 404
+    # A comment from before the post went back to draft (Unpublish keeps them).
+    comment = Comment.objects.create(post=draft, number=1, body="Early.", status="published")
+    response = client.get(f"/comments/{comment.pk}/edit/")
+    assert response.status_code == 404
+    assert b"second-thoughts" not in response.content
+
+
 def test_the_owner_previews_a_draft_at_its_address(admin_client, seed):
     draft = new_post(status=Post.Status.DRAFT)
     page = html(admin_client.get(draft.get_absolute_url()))

@@ -72,7 +72,8 @@ def comment_thread(context, post):
 
 
 def _page_number(text, count):
-    if not text.isdigit() or not 1 <= int(text) <= count:
+    # isdigit() alone takes "²" and other digits int() refuses; only ASCII 0-9 make a page number.
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= count:
         raise Http404("No such page of comments.")
     return int(text)
 
