@@ -28,3 +28,6 @@ accesslog = "-"
 errorlog = "-"
 # Trust X-Forwarded-* only from the reverse proxy in front (comma-separated addresses).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 25+ opens a control socket (for gunicornc) at one path per user, which a second
+# instance on the same machine silently takes over from the first; nothing here uses it.
+control_socket_disable = True
