@@ -1,6 +1,6 @@
 """Settings, read once from the environment (and an optional .env file).
 
-Defaults suit a newcomer's machine: SQLite beside the code, local-memory cache.
+Defaults suit a newcomer's machine: SQLite beside the code, the cache in a table of it.
 Every variable is listed in the README.
 """
 
@@ -104,7 +104,10 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The default is a table in the database (created by migrate, blog/migrations/0005): every
+# gunicorn worker on the machine shares it, so a blocklist entry or the comment limit holds in
+# all of them, with no cache server. Several machines share Redis instead.
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://blog_cache")}
 # Whole pages for anonymous readers (blog/pagecache.py). On by default only with a cache that
 # every app server shares, where a change made through one server reaches all of them at once.
 PAGE_CACHE = env.bool(

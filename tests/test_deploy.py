@@ -136,6 +136,7 @@ def test_healthz_names_a_failing_database():
         script,
         DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        CACHE_URL="locmemcache://",  # the default cache lives in the database: keep it apart
         ALLOWED_HOSTS="testserver",
     )
     assert result.stdout.startswith('503 {"database": "failing: OperationalError", "cache": "ok"}')
