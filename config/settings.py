@@ -11,6 +11,8 @@ import environ
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Templates and fixtures live inside the package, so that an installed wheel has them too.
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
@@ -75,7 +77,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -196,7 +198,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+FIXTURE_DIRS = [PACKAGE_DIR / "fixtures"]
 
 # The blog's own settings.
 BLOG_TITLE = env("BLOG_TITLE", default="Blog")
