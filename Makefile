@@ -4,18 +4,27 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 INSTALLED := $(VENV)/.installed
+SERVING := $(VENV)/.installed-serving
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 
 .PHONY: run test install lint fixtures superuser bench test-browser
 
-$(INSTALLED): pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+
+# Serving needs the package alone (make run); the tests and the linter need its dev extras too.
+$(SERVING): pyproject.toml | $(PY)
+	$(PIP) -e .
+	touch $@
+
+$(INSTALLED): pyproject.toml | $(PY)
+	$(PIP) -e '.[dev]'
 	touch $@
 
 install: $(INSTALLED)
 
 # Migrate and load the seed; loaddata updates rows by primary key, so running it twice adds nothing.
-fixtures: install
+fixtures: $(SERVING)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata seed
 
@@ -34,11 +43,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-superuser: install
+superuser: $(SERVING)
 	$(PY) manage.py createsuperuser
 
 # Load-test the blog under gunicorn with wrk (apt-get install wrk); prints a table. See README.
-bench: install
+bench: $(SERVING)
 	$(PY) -m bench.run
 
 # The browser journeys and axe checks (tests/browser): Debian's chromium, axe-core from npm.

@@ -1,30 +1,4 @@
-"""gunicorn's settings: `gunicorn config.wsgi` reads this file from the working directory.
+"""Read by `gunicorn config.wsgi` from the working directory: the settings are in the package
+(config/gunicorn.py), so that an installed copy has them too."""
 
-Each value can be overridden on the command line or with the environment variables below.
-"""
-
-import multiprocessing
-import os
-
-import django
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django.setup()
-
-from config.startup import refuse_unsafe_start  # noqa: E402
-
-# Check in the master, before any worker starts: one clear line, not a worker boot loop.
-refuse_unsafe_start()
-
-bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-timeout = 30
-graceful_timeout = 30
-keepalive = 5
-# Recycle workers now and then, staggered, so that a slow leak never grows into an outage.
-max_requests = 1000
-max_requests_jitter = 100
-accesslog = "-"
-errorlog = "-"
-# Trust X-Forwarded-* only from the reverse proxy in front (comma-separated addresses).
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+from config.gunicorn import *  # noqa: F403

@@ -8,7 +8,7 @@ server in the same run. Then builds posts of 500 and 5,000 comments and times th
 Environment: BENCH_SECONDS (per URL, default 10), BENCH_CONNECTIONS (default 16),
 BENCH_DATABASE_URL (default: a fresh PostgreSQL database on 127.0.0.1:5432, dropped afterwards,
 or a fresh SQLite file where PostgreSQL does not answer), BENCH_CACHE_URL (the shared cache of the
-"cache on" run; default Redis at 127.0.0.1:6379/15, local memory where Redis does not answer).
+"cache on" run; default Redis at 127.0.0.1:6379/15, the database cache where Redis does not answer).
 """
 
 import os
@@ -61,8 +61,8 @@ def shared_cache():
     try:
         with socket.create_connection(("127.0.0.1", 6379), timeout=1):
             return "redis://127.0.0.1:6379/15"
-    except OSError:
-        return "locmemcache://"
+    except OSError:  # the shipped default: a table in the database, shared by the workers
+        return "dbcache://blog_cache"
 
 
 def free_port():

@@ -1,6 +1,6 @@
 """Settings, read once from the environment (and an optional .env file).
 
-Defaults suit a newcomer's machine: SQLite beside the code, local-memory cache.
+Defaults suit a newcomer's machine: SQLite beside the code, the cache in a table of it.
 Every variable is listed in the README.
 """
 
@@ -11,6 +11,8 @@ import environ
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Templates and fixtures live inside the package, so that an installed wheel has them too.
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.SecureResponseMiddleware",  # outside those that set cookies
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,7 +82,7 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -109,7 +112,10 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# The default is a table in the database (created by migrate, blog/migrations/0005): every
+# gunicorn worker on the machine shares it, so a blocklist entry or the comment limit holds in
+# all of them, with no cache server. Several machines share Redis instead.
+CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://blog_cache")}
 # Whole pages for anonymous readers (blog/pagecache.py). On by default only with a cache that
 # every app server shares, where a change made through one server reaches all of them at once.
 PAGE_CACHE = env.bool(
@@ -173,6 +179,13 @@ if env.bool("BEHIND_TLS_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# __Host- cookies are refused by browsers unless Secure, for / and with no Domain, so a sibling
+# subdomain or a plain-HTTP page cannot plant or overwrite them; they need HTTPS, hence not
+# over a laptop's plain HTTP.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+if CSRF_COOKIE_SECURE:
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
@@ -194,7 +207,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+FIXTURE_DIRS = [PACKAGE_DIR / "fixtures"]
 
 # The blog's own settings.
 BLOG_TITLE = env("BLOG_TITLE", default="Blog")

@@ -23,7 +23,14 @@ def _test_server():
 
     Session-wide, so that it is in force before any live server builds its middleware.
     """
+    caches = django_settings.CACHES
+    if caches["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+        # In one process the local-memory cache is as shared as the database one; it keeps cache
+        # reads out of the queries tests count, and out of tests with no database.
+        # tests/test_embedded_workers.py runs the database cache across processes.
+        caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     with override_settings(
+        CACHES=caches,
         # The test client and the live server speak plain HTTP.
         SECURE_SSL_REDIRECT=False,
         # Pages are cached only where tests/test_page_cache.py says so, in a cache it empties.

@@ -72,6 +72,14 @@ def production_env(database_url, tmp_path, **extra):
     }
 
 
+def sqlite_env(tmp_path, **extra):
+    """The production environment on a fresh SQLite file and the default cache (no CACHE_URL):
+    the embedded setup, with no server at all."""
+    env = production_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path, **extra)
+    del env["CACHE_URL"]
+    return env
+
+
 def prepare(env):
     """Migrate, load the seed and collect static files, as a deployment does."""
     manage(env, "migrate", "--noinput")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import POST_URL, html
 from django.core.management import call_command
+from servers import Gunicorn, prepare, sqlite_env
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
@@ -135,6 +136,7 @@ def test_healthz_names_a_failing_database():
         script,
         DJANGO_SETTINGS_MODULE="config.settings",
         DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+        CACHE_URL="locmemcache://",  # the default cache lives in the database: keep it apart
         ALLOWED_HOSTS="testserver",
     )
     assert result.stdout.startswith('503 {"database": "failing: OperationalError", "cache": "ok"}')
@@ -159,3 +161,17 @@ def test_collected_static_files_have_hashed_names_and_far_future_caching(
     assert "max-age=315360000" in response["Cache-Control"]
     assert "immutable" in response["Cache-Control"]
     assert response["Content-Encoding"] == "gzip"
+
+
+def test_gunicorn_opens_no_control_socket_that_another_instance_could_take_over(tmp_path):
+    # gunicorn 25+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl):
+    # a second instance on the machine silently takes it over from the first.
+    env = sqlite_env(tmp_path, HOME=str(tmp_path))
+    env.pop("XDG_RUNTIME_DIR", None)
+    prepare(env)
+    servers = [Gunicorn(env), Gunicorn(env)]
+    try:
+        assert not list(tmp_path.glob("**/*.ctl"))
+    finally:
+        for server in servers:
+            server.stop()

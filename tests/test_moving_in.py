@@ -17,7 +17,7 @@ from blog.models import Label, Post, PreviousAddress
 from comments.models import Comment, Subscriber
 
 EXPORTS = Path(__file__).parent / "exports"
-SEED = json.loads((Path(__file__).parent.parent / "fixtures" / "seed.json").read_text())
+SEED = json.loads((Path(__file__).parent.parent / "config" / "fixtures" / "seed.json").read_text())
 
 
 def run(command, name):
