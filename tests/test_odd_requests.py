@@ -10,9 +10,9 @@ from servers import Gunicorn, prepare, production_env
 from comments.models import Comment
 
 
-def test_a_form_declared_latin_1_with_a_csrf_cookie_is_a_clean_400(seed):
+def test_a_form_declared_latin_1_with_a_csrf_cookie_is_a_clean_400(seed, settings):
     browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
-    browser.cookies["csrftoken"] = "x" * 32
+    browser.cookies[settings.CSRF_COOKIE_NAME] = "x" * 32
     response = browser.post(
         f"/comments/post/{seed.pk}/",
         b"author_name=A&body=caf%E9",
