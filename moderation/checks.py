@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 LINK = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+"
-    r"|\b[a-z0-9-]+\.(?:com|net|org|ru|info|biz)\b"
+    r"|\b[a-z0-9-]+\.(?:com|net|org|ru|info|biz|co|io|us|uk|xyz|online|site|shop|store|top)\b"
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/[^\s<>\"')\]]*"  # a bare host with a path
     r"|\bwatch\?v=[\w-]+"
     # Addresses written so that filters miss them: "site . com", "site(dot)com".
@@ -235,6 +235,7 @@ ERROR = re.compile(
     r"|^\s*(?:\$|>>>|#|at [\w.$]+\()|[{};]\s*$",
     re.I | re.M,
 )
+CODE_SPAN = re.compile(r"`[^`\n]+`|^(?: {4}|\t)\S", re.M)  # `inline code`, or an indented block
 # Words that carry little on their own however long; a long word is usually a rare one.
 RARE_LENGTH = 7
 
@@ -252,7 +253,11 @@ def relevance(sub, history, now):
     """Compare the words of the comment with those of the post and its thread."""
     if not sub.post_body:
         return []  # a title alone is too little to judge a subject by
-    words = stem_lengths(sub.body)
+    # A link's words and a copy of the post's title say nothing of what the comment is about.
+    text = LINK.sub(" ", sub.body)
+    if len(sub.post_title.split()) >= 3:
+        text = re.sub(re.escape(sub.post_title), " ", text, flags=re.I)
+    words = stem_lengths(text)
     if len(words) < 2:
         return []  # "Thanks!" is neither on nor off the subject
     post = stem_lengths(" ".join([sub.post_title, sub.post_body]))
@@ -261,8 +266,8 @@ def relevance(sub, history, now):
     # The post's rare words say more than its common ones: "serde" or "rituximab" shared is
     # worth two of "problem" or "people".
     weight = sum(2 if context[w] >= RARE_LENGTH else 1 for w in shared)
-    if ERROR.search(sub.body) or IDENTIFIER.search(sub.body):
-        if code_words(sub.body) & context.keys() or weight >= 2:
+    if ERROR.search(text) or IDENTIFIER.search(text) or CODE_SPAN.search(text):
+        if code_words(text) & context.keys() or weight >= 2:
             return [Finding(-3.0, "a question about the post, with code or an error message")]
     if len(words) < 8:
         # A few words say less, and their absence from the post nothing; but a short thank-you
@@ -290,8 +295,8 @@ def addresses(sub):
 # How self-promotion asks for attention, on a video site or under a blog post alike.
 PROMOTION = re.compile(
     r"\b(?:check(?:ing)? (?:out )?(?:my|our)|check out this|come check|\d+ subscribers|mi canal|"
-    r"my (?:channel|video|page|site|blog|website|music|song|"
-    r"profile|playlist)|subscribe|sub4sub|visit (?:my|our)|follow me|add me|like my|"
+    r"(?:see|listen to|watch) my|my (?:new )?(?:channel|video|page|site|blog|website|music|song|"
+    r"track|mixtape|profile|playlist)|subscribe|sub4sub|visit (?:my|our)|follow me|add me|like my|"
     r"click (?:here|the link)|free (?:money|gift|trial)|earn \$?\d+|make money)\b",
     re.I,
 )
@@ -329,6 +334,7 @@ def likes(sub, history, now):
 PHONE = re.compile(
     r"(?<![\w.-])(?:\+\d{1,3}[\s.-]?)?(?:1[\s.-])?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}(?![\w.-])"
     r"|\+\d{2,3}[\s-]?\d{4,5}[\s-]?\d{5,6}(?!\w)"
+    r"|(?<![\w.-])\d{3}-\d{4}(?![\w.-])"  # 555-0177
 )
 SUPPORT = re.compile(
     r"\b(?:customer (?:care|service|support)|(?:support|helpline|contact|phone|toll[- ]free|"
@@ -430,6 +436,39 @@ def praise(sub, history, now):
     return [Finding(1.0, f'praise that fits any post ("{found.group(0).lower()}")')]
 
 
+def parrot(sub, history, now):
+    """A comment that repeats the post's title word for word: SEO spam's way to look on topic."""
+    title = " ".join(sub.post_title.split())
+    if len(title.split()) < 3 or title.lower() not in " ".join(sub.body.split()).lower():
+        return []
+    return [Finding(2.0, "repeats the post's title word for word")]
+
+
+# How a business pitches itself in a comment: "we are also providing", "our online course",
+# "order now", "money-back guarantee".
+PITCH = re.compile(
+    r"\bwe (?:are|also|have been) (?:\w+ ){0,3}?"
+    r"(?:providing|offering|selling|the leading|the best)\b"
+    r"|\bwe (?:provide|offer|sell|deliver)\b"
+    r"|\bour (?:\w+ ){0,2}?(?:services|products|company|courses?|store|shop|agency|clinic|"
+    r"experts|team of)\b"
+    r"|\border (?:now|today|online)\b|\bmoney[- ]back\b|\bfree (?:home )?delivery\b"
+    r"|\bbad credit\b|\binstant (?:cash|loans?|approval)\b|\bno plagiarism\b"
+    r"|\bguaranteed? (?:results|returns|profits?)\b|\bbest (?:price|prices|deals?)\b"
+    r"|\b(?:discount|promo|coupon) code\b|\bapply (?:now|online|at)\b"
+    r"|\bdonate\b[^.!?]{0,30}\b(?:bitcoins?|btc|paypal)\b",
+    re.I,
+)
+
+
+def pitch(sub, history, now):
+    found = sorted({m.group(0).lower() for m in PITCH.finditer(sub.body)})
+    if not found:
+        return []
+    quoted = ", ".join(f'"{p}"' for p in found[:2])
+    return [Finding(min(1.5 * len(found), 3.0), f"advertises a business ({quoted})")]
+
+
 PIPELINE = [
     links,
     promotion,
@@ -438,6 +477,8 @@ PIPELINE = [
     signature,
     named_site,
     praise,
+    parrot,
+    pitch,
     blocklists,
     duplicate,
     flood,

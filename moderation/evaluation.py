@@ -106,7 +106,7 @@ class Tally:
         ):
             pct, low, high = self.rate(measure)
             parts.append(f"{words} {pct:5.1f}% [{low:4.1f}–{high:4.1f}] (≤ {TARGETS[measure]:g}%)")
-        return f"{name:<34} " + "   ".join(parts) + f"   [{self.spam} spam, {self.ham} ham]"
+        return f"{name:<44} " + "   ".join(parts) + f"   [{self.spam} spam, {self.ham} ham]"
 
 
 def submission(row):
@@ -129,7 +129,7 @@ def when(row):
 
 
 def verdict(judged, hold_above, spam_above):
-    if judged.score >= spam_above and judged.conclusive:
+    if judged.hard or (judged.score >= spam_above and judged.conclusive):
         return "spam"
     return "hold" if judged.score >= hold_above else "publish"
 

@@ -143,6 +143,9 @@ class Assessment(models.Model):
         help_text="Evidence enough for the spam folder: a hard signal, or what "
         "this blog learned with a check agreeing.",
     )
+    hard = models.BooleanField(
+        default=False, help_text="A hard signal fired (blocklist, honeypot, known spam, flood)."
+    )
     policy = models.CharField(max_length=20, blank=True)
     created = models.DateTimeField(default=timezone.now)
     # What the owner's decisions taught the filter through this comment, and the exact tokens,

@@ -112,7 +112,9 @@ def verdict(judged, policy=None, sub=None, hold_above=None, spam_above=None):
     reaches the spam folder; a high score without it is held for the owner."""
     policy = policy or settings.MODERATION_POLICY
     hold_above, spam_above = thresholds(hold_above, spam_above)
-    if judged.score >= spam_above and judged.conclusive:
+    # A hard signal is enough whatever else the comment says; other conclusive evidence must
+    # also reach the spam score.
+    if judged.hard or (judged.score >= spam_above and judged.conclusive):
         return "spam"
     if policy == "hold-all" or judged.score >= hold_above:
         return "hold"
@@ -202,6 +204,7 @@ def record_arrival(sender, comment, request, **kwargs):
             score=judged.score,
             reasons=judged.reasons,
             conclusive=judged.conclusive,
+            hard=judged.hard,
             policy=policy,
         )
         Decision.of(comment, to_status=comment.status, note=f"policy: {policy}").save()
@@ -228,6 +231,7 @@ def judge_again(sender, comment, request, before, **kwargs):
             "score": judged.score,
             "reasons": reasons,
             "conclusive": judged.conclusive,
+            "hard": judged.hard,
             "policy": policy,
         },
     )
@@ -251,6 +255,7 @@ def follow(comments, status):
                 score=judged.score,
                 reasons=judged.reasons,
                 conclusive=judged.conclusive,
+                hard=judged.hard,
             )
         if assessment.learned_as == lesson:
             continue

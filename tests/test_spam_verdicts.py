@@ -183,7 +183,7 @@ def test_checks_name_what_slipped_through_before(tutorial, body, reason):
     [
         "I called their support line and they said the socket must be owned by www-data.",
         "Version 2.4.1 fixed it for me on 2024-03-05 at 10:15:42.",
-        "I restarted all services and it works now. Thanks for sharing!",
+        "I restarted the gunicorn and nginx services and the proxy works now. Thanks!",
         "I got the same error and found the fix on GitHub, see the issue tracker.",
     ],
 )
