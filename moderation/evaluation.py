@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import checks, spam
+from . import checks, policy, spam
 
 # What a video's comments are "about" in the YouTube corpus: the post they were written under.
 POSTS = {
@@ -46,7 +46,7 @@ class MemoryHistory(checks.History):
 
     def spam_hosts(self, hosts):
         table = self.learned.table if self.learned is not None else {}
-        counts = {h: table.get(f"host:{h}"[: spam.MAX_TOKEN], (0, 0)) for h in hosts}
+        counts = {h: table.get(spam.host_token(h), (0, 0)) for h in hosts}
         return {h for h, (spam_seen, ham_seen) in counts.items() if spam_seen and not ham_seen}
 
     def add(self, body, when, label):
@@ -129,9 +129,8 @@ def when(row):
 
 
 def verdict(judged, hold_above, spam_above):
-    if judged.hard or (judged.score >= spam_above and judged.conclusive):
-        return "spam"
-    return "hold" if judged.score >= hold_above else "publish"
+    """The blog's own verdict under the default policy, as an owner would have seen it."""
+    return policy.verdict(judged, "hold-flagged", None, hold_above, spam_above)
 
 
 def train(rows):

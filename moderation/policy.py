@@ -56,10 +56,9 @@ class DatabaseHistory(checks.History):
     def spam_hosts(self, hosts):
         # The owner's decisions taught the learned table each host a comment linked to: a host
         # seen only in spam was judged spam, one a reader ever linked to never was.
-        rows = TokenCount.objects.filter(
-            token__in=[f"host:{h}"[: spam.MAX_TOKEN] for h in hosts], spam__gt=0, ham=0
-        )
-        return {token.removeprefix("host:") for token in rows.values_list("token", flat=True)}
+        named = {spam.host_token(h): h for h in hosts}
+        rows = TokenCount.objects.filter(token__in=named, spam__gt=0, ham=0)
+        return {named[token] for token in rows.values_list("token", flat=True)}
 
 
 def submission(comment, honeypot=None):

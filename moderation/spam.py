@@ -32,6 +32,11 @@ MIN_SEEN = 4
 ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
 
+def host_token(host):
+    """The token that stands for a link to `host`."""
+    return f"host:{host}"[:MAX_TOKEN]
+
+
 def tokens(sub):
     """The features of a comment: its words, and a few marks of how it is written."""
     # Imported comments may carry HTML entities ("I&#39;m"); read them as the characters they are.
@@ -42,7 +47,7 @@ def tokens(sub):
         f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if len(a + b) < MAX_TOKEN
     )
     for host in sub.domains():
-        found.add(f"host:{host}"[:MAX_TOKEN])
+        found.add(host_token(host))
     if sub.links():
         found.add("has:link")
     if sub.url:
