@@ -469,6 +469,69 @@ def pitch(sub, history, now):
     return [Finding(min(1.5 * len(found), 3.0), f"advertises a business ({quoted})")]
 
 
+MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+# The trades that live on comment spam, named by what they sell; none of these phrases is how a
+# reader asks or answers a question about a post.
+SCAMS = {
+    "recovers lost money": re.compile(
+        r"\b(?:recover(?:y|ed|ing)?|retrieve[ds]?|get back) (?:\w+ ){0,3}?(?:lost |stolen )?"
+        r"(?:funds|crypto|bitcoins?|btc|money|investments?)\b|\bhackers? for hire\b"
+        r"|\bhire (?:a |an )?(?:legit |genuine )?hacker\b|\b(?:legit|genuine|ethical) hackers?\b",
+        re.I,
+    ),
+    "a spell caster": re.compile(
+        r"\b(?:spell ?casters?|love spells?|powerful spells?|(?:get|bring|brought|got) "
+        r"(?:my|your|his|her) (?:ex|lover|husband|wife) back)\b",
+        re.I,
+    ),
+    "writes essays for pay": re.compile(
+        r"\b(?:essay|assignment|homework|dissertation|thesis|coursework) (?:writ(?:ing|ers?)|"
+        r"help|services?|experts?)\b|\bwrite my (?:essay|paper|assignment)\b",
+        re.I,
+    ),
+    "gambling": re.compile(
+        r"\b(?:online casinos?|casino bonus|free spins|sports? betting|betting (?:tips|site)|"
+        r"slot (?:games|machines) online|online (?:slots|poker|betting))\b",
+        re.I,
+    ),
+    "a loan offer": re.compile(
+        r"\b(?:loan (?:offer|lender|company)|(?:personal|business|payday) loans?|"
+        r"loan at (?:a |an )?(?:low )?(?:interest )?rate)\b",
+        re.I,
+    ),
+    "replica goods": re.compile(r"\breplica (?:watches|bags|handbags|shoes)\b", re.I),
+    # "Selenium Training in Chennai", "Best SEO Company in Dubai": a course or firm and its city,
+    # the line that Indian SEO spam adds under a technical post.
+    "a course or firm in a city": re.compile(
+        r"\b(?:[A-Z][\w+#.-]*\s+){1,4}(?:Training|Courses?|Classes|Coaching|Institutes?|"
+        r"Company|Companies|Agency)\s+(?:in|at|near)\s+(?!" + MONTHS + r")[A-Z][a-z]{2,}"
+    ),
+}
+# How a scam asks to be reached away from the page: a messenger and a number, or "contact him"
+# and an address or a number.
+REACH = r"(?:[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d\s().-]{6,}\d)"
+CONTACT = re.compile(
+    r"\b(?:whats ?app|telegram|viber|wechat|signal)\b\W{0,5}(?:\w+\W{1,3}){0,3}?" + REACH + r"|"
+    r"\b(?:contact|reach (?:out to )?|write to|email|text) (?:him|her|them|us|me)\b"
+    r"[^.!?\n]{0,40}?" + REACH,
+    re.I,
+)
+
+
+def scam(sub, history, now):
+    """What comment spam sells (money recovery, spells, essays, loans, courses in a city) and how
+    it asks to be reached (a messenger number, 'contact him via')."""
+    findings = [
+        Finding(2.0, f'offers {trade} ("{found.group(0).strip()}")')
+        for trade, pattern in SCAMS.items()
+        if (found := pattern.search(sub.body))
+    ]
+    contact = CONTACT.search(sub.body)
+    if contact:
+        findings.append(Finding(1.5, f'asks to be contacted off the page ("{contact.group(0)}")'))
+    return findings
+
+
 PIPELINE = [
     links,
     promotion,
@@ -479,6 +542,7 @@ PIPELINE = [
     praise,
     parrot,
     pitch,
+    scam,
     blocklists,
     duplicate,
     flood,
@@ -488,6 +552,19 @@ PIPELINE = [
 ]
 
 
+# The checks that find something being sold. A sales pitch that borrows the post's words ("nice
+# explanation of the proxy headers; Django Training in Pune") is still a pitch: when one of these
+# fires, relevance may count against a comment but not for it.
+SELLING = {support, signature, named_site, pitch, scam}
+
+
 def run(sub, history, now):
     """Every check's findings, in pipeline order."""
-    return [f for check in PIPELINE for f in check(sub, history, now)]
+    findings, selling = [], False
+    for check in PIPELINE:
+        found = check(sub, history, now)
+        selling = selling or bool(found and check in SELLING)
+        if check is relevance and selling:
+            found = [f for f in found if f.score > 0]
+        findings.extend(found)
+    return findings

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks
+from .checks import Finding
 
 STARTING_MODEL = Path(__file__).resolve().parent / "data" / "starting-model.json"
 DOCS = " docs"  # the row holding document counts; no token contains a space
@@ -24,7 +25,7 @@ MAX_TOKEN = 40
 DAMPING = 0.2
 STRONGEST = 15
 # A token seen in fewer comments than this is noise, not evidence.
-MIN_SEEN = 4
+MIN_SEEN = 2
 
 
 # A letter written three times or more: "Looooove", "ROARRRR", "sooo" are the words "love", "roar"
@@ -170,20 +171,25 @@ def score(sub, history, now, starting, learned=None):
     hard = any(f.hard for f in findings)
     # Independent of both models: a check of the comment itself leaning spam.
     agreeing = any(f.score >= 1.0 for f in findings)
+    flagged = sum(f.score for f in findings)
+    total = flagged
     found = tokens(sub)
-    own = None
-    if learned is not None:
-        own = log_odds(found, learned, min_seen=1, prior_weight=LEARNED_PRIOR_WEIGHT, shrink=1)
     decided = (learned.spam_docs + learned.ham_docs) if learned is not None else 0
     lean = log_odds(portable(found), starting)
     if lean is not None:
         lean = bounded(lean, STARTING_BOUNDS) * HALF_LIFE / (HALF_LIFE + decided)
-        findings.append(checks.Finding(lean, f"starting model: {sigmoid(lean):.2f} spam"))
+        findings.append(Finding(lean, f"starting model: {sigmoid(lean):.2f} spam"))
+        # Other people's vocabulary may lean a comment towards the queue, but cannot talk away
+        # what a check found in this one: a helpline number is spam in technical words too.
+        total += max(lean, 0.0) if flagged > 0 else lean
+    own = None
+    if learned is not None:
+        own = log_odds(found, learned, min_seen=1, prior_weight=LEARNED_PRIOR_WEIGHT, shrink=1)
     if own is not None:
         own = bounded(own, LEARNED_BOUNDS)
-        findings.append(checks.Finding(own, f"learned from this blog: {sigmoid(own):.2f} spam"))
+        findings.append(Finding(own, f"learned from this blog: {sigmoid(own):.2f} spam"))
+        total += own
     conclusive = hard or (own is not None and own >= SURE and agreeing)
-    total = sum(f.score for f in findings)
     return Judgement(sigmoid(total), [f.reason for f in findings], conclusive, hard)
 
 

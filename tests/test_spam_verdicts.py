@@ -159,6 +159,16 @@ SIGNED = (
     "Regards, Meena\nBrightPath Digital Marketing Solutions Pvt Ltd"
 )
 NAMED_SITE = "Great tips! You can download the full version free from SoftHavenPro, works fine."
+RECOVERY = (
+    "I lost 3 BTC to a fake exchange last year and thought it was gone for good. Then a friend "
+    "told me about Agent Corvin, he helped me recover my stolen bitcoin in two days. Contact him "
+    "via corvin.recovers@example.com or WhatsApp +44 7700 900123."
+)
+COURSE = (
+    "Very nice explanation of the proxy headers, thanks for sharing.\n"
+    "Python Django Training in Coimbatore"
+)
+ESSAYS = "Students who are short of time can get assignment help from our writers within 6 hours."
 
 
 @pytest.mark.parametrize(
@@ -170,6 +180,10 @@ NAMED_SITE = "Great tips! You can download the full version free from SoftHavenP
         (SIGNED, 'praise that fits any post ("thanks for sharing")'),
         (NAMED_SITE, 'sends readers to a site by name ("SoftHavenPro")'),
         (NAMED_SITE, 'offers pirated software ("full version")'),
+        (RECOVERY, 'offers recovers lost money ("recover my stolen bitcoin")'),
+        (RECOVERY, 'asks to be contacted off the page ("Contact him via corvin.recovers@'),
+        (COURSE, 'offers a course or firm in a city ("Python Django Training in Coimbatore")'),
+        (ESSAYS, 'offers writes essays for pay ("assignment help")'),
     ],
 )
 def test_checks_name_what_slipped_through_before(tutorial, body, reason):
@@ -192,6 +206,19 @@ def test_readers_who_mention_support_numbers_or_services_are_not_taken_for_spam(
     assert policy.verdict(judged, "hold-flagged") == "publish", judged.reasons
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "We run it on Amazon Web Services in Frankfurt and the proxy headers are the same.",
+        "I did the Linux Foundation Training in March and they taught the socket setup this way.",
+        "If the socket keeps failing, contact them on the mailing list; they answered me fast.",
+        "I recovered the lost data from the volume with the backup command in the post.",
+    ],
+)
+def test_a_reader_naming_a_course_a_firm_or_a_contact_is_not_taken_for_a_scam(body):
+    assert checks.scam(checks.Submission(body=body), checks.History(), timezone.now()) == []
+
+
 def lean_of_the_starting_model(judged):
     (reason,) = [r for r in judged.reasons if r.startswith("starting model: ")]
     return float(reason.split(": ")[1].split()[0])
@@ -212,3 +239,22 @@ def test_the_blog_s_own_decisions_outweigh_the_starting_model_as_they_accumulate
     assert (
         abs(lean_of_the_starting_model(later) - 0.5) < (lean_of_the_starting_model(fresh) - 0.5) / 4
     )
+
+
+def test_vocabulary_learned_elsewhere_cannot_talk_away_what_a_check_found():
+    # A starting model that has only ever seen these words in readers' comments.
+    starting = spam.Counts()
+    for n in range(40):
+        body = f"gunicorn socket nginx proxy permissions systemd question {n}"
+        starting.learn(spam.tokens(checks.Submission(body=body)), "ham")
+        starting.learn(spam.tokens(checks.Submission(body=f"cheap pills online {n}")), "spam")
+    on_topic = "gunicorn socket nginx proxy permissions systemd"
+    plain = spam.score(checks.Submission(body=on_topic), checks.History(), timezone.now(), starting)
+    sold = spam.score(
+        checks.Submission(body=f"{on_topic}, ring 555-0134"),
+        checks.History(),
+        timezone.now(),
+        starting,
+    )
+    assert lean_of_the_starting_model(plain) < 0.5  # the words alone lean towards a reader
+    assert sold.score >= 0.65 and policy.verdict(sold, "hold-flagged") == "hold"
