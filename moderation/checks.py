@@ -81,6 +81,9 @@ class Finding:
     # spam, a flood): the only kind that may send a comment to the spam folder without the blog's
     # own learned evidence agreeing.
     hard: bool = False
+    # Whether it is evidence apart from what a model reads: a model learns a comment's links and
+    # hosts as tokens, so the link count cannot agree with it as a second witness.
+    independent: bool = True
 
 
 def host(url):
@@ -133,9 +136,11 @@ def links(sub, history, now):
     findings = []
     if count:
         noun = "link" if count == 1 else "links"
-        findings.append(Finding(min(1.2 * count, 4.0), f"{count} {noun} in the text"))
+        findings.append(
+            Finding(min(1.2 * count, 4.0), f"{count} {noun} in the text", independent=False)
+        )
     if sub.url:
-        findings.append(Finding(0.4, "website given"))
+        findings.append(Finding(0.4, "website given", independent=False))
     return findings
 
 
@@ -194,8 +199,22 @@ def flood(sub, history, now):
     return [Finding(0.8 * recent, reason)]
 
 
+# Hosts where anybody has a page or a mailbox: a spammer's channel or address there says nothing
+# about the next reader who links a video or writes from the same mail provider.
+SHARED_HOSTS = frozenset(
+    "youtube.com m.youtube.com youtu.be vimeo.com facebook.com m.facebook.com fb.com "
+    "twitter.com x.com instagram.com tiktok.com linkedin.com reddit.com pinterest.com "
+    "soundcloud.com github.com gist.github.com gitlab.com bitbucket.org stackoverflow.com "
+    "medium.com blogger.com wordpress.com tumblr.com google.com docs.google.com drive.google.com "
+    "plus.google.com wikipedia.org en.wikipedia.org amazon.com "
+    "gmail.com googlemail.com yahoo.com ymail.com hotmail.com outlook.com live.com msn.com "
+    "aol.com icloud.com me.com mail.com gmx.com gmx.de web.de proton.me protonmail.com "
+    "yandex.ru mail.ru qq.com 163.com rediffmail.com example.com example.org".split()
+)
+
+
 def spam_sites(sub, history, now):
-    known = history.spam_hosts(set(sub.domains()))
+    known = history.spam_hosts(set(sub.domains()) - SHARED_HOSTS)
     if not known:
         return []
     return [Finding(SEEN_SPAM, f"links to {min(known)}, a site judged spam before", hard=True)]

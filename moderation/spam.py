@@ -170,7 +170,7 @@ def score(sub, history, now, starting, learned=None):
     findings = checks.run(sub, history, now)
     hard = any(f.hard for f in findings)
     # Independent of both models: a check of the comment itself leaning spam.
-    agreeing = any(f.score >= 1.0 for f in findings)
+    agreeing = any(f.score >= 1.0 and f.independent for f in findings)
     flagged = sum(f.score for f in findings)
     total = flagged
     found = tokens(sub)

@@ -258,3 +258,43 @@ def test_vocabulary_learned_elsewhere_cannot_talk_away_what_a_check_found():
     )
     assert lean_of_the_starting_model(plain) < 0.5  # the words alone lean towards a reader
     assert sold.score >= 0.65 and policy.verdict(sold, "hold-flagged") == "hold"
+
+
+def test_a_site_judged_spam_is_evidence_but_a_platform_a_spammer_used_is_not(
+    client, admin_client, seed, settings
+):
+    settings.MODERATION_POLICY = "hold-all"  # so that the owner decides
+    post_comment(
+        client,
+        seed,
+        body="Sleep better tonight http://sleep-pills-now.test/offer and my video "
+        "https://www.youtube.com/watch?v=spamvideo1",
+        author_email="p@example.org",
+    )
+    admin_action(admin_client, QUEUE, "mark_spam", comment_number(16))
+
+    again = judge("More at http://sleep-pills-now.test/today", seed.title, seed.body)
+    assert "links to sleep-pills-now.test, a site judged spam before" in again.reasons
+    assert policy.verdict(again, "hold-flagged") == "spam"
+
+    # A reader who links a talk about the study, on the site the spammer's channel was on.
+    reader = judge(
+        "Cort, the Bergen team's talk on rituximab is at https://www.youtube.com/watch?v=talk42",
+        seed.title,
+        seed.body,
+    )
+    assert not any("judged spam before" in r for r in reader.reasons), reader.reasons
+    assert policy.verdict(reader, "hold-flagged") != "spam"
+
+
+def test_the_blog_s_own_lesson_and_a_link_count_are_one_witness_not_two():
+    learned = spam.Counts()
+    for n in range(20):
+        body = f"watch http://clips{n}.test/v now"
+        learned.learn(spam.tokens(checks.Submission(body=body)), "spam")
+        learned.learn(spam.tokens(checks.Submission(body=f"thoughtful words {n}")), "ham")
+    sub = checks.Submission(body="watch this http://clips-new.test/v")
+    judged = spam.score(sub, checks.History(), timezone.now(), spam.Counts(), learned)
+    assert any(r.startswith("learned from this blog: 0.9") for r in judged.reasons)
+    assert judged.score >= 0.65 and not judged.conclusive
+    assert policy.verdict(judged, "hold-flagged") == "hold"
