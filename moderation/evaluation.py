@@ -191,6 +191,19 @@ def leave_one_out(rows, hold_above, spam_above):
     return results
 
 
+def held_out(rows, trained_on, hold_above, spam_above):
+    """{source: (cold tally, replay tally)}, each source of `rows` judged by a model of all of
+    `trained_on`, as the shipped model would judge data it was never built or tuned on."""
+    starting = train(trained_on)
+    return {
+        name: (
+            cold(judged, starting, hold_above, spam_above),
+            replay(judged, starting, hold_above, spam_above),
+        )
+        for name, judged in by_source(rows).items()
+    }
+
+
 def cross_validate(rows, hold_above, spam_above, folds=10, seed=0):
     """Each tenth judged by what the blog would have learned from the other nine tenths."""
     order = list(range(len(rows)))

@@ -136,6 +136,28 @@ def test_eval_judges_each_source_by_a_model_of_the_others_cold_and_as_a_replay(d
     assert TokenCount.objects.count() == 0  # evaluation never touches the blog's filter
 
 
+def test_eval_judges_a_held_out_file_by_a_model_of_all_the_others(db, tmp_path):
+    def rows(source, n):
+        return [
+            {"body": f"check out my channel {k} subscribe", "label": "spam", "source": source}
+            for k in range(n)
+        ] + [
+            {"body": f"this song reminds me of summer {k}", "label": "ham", "source": source}
+            for k in range(n)
+        ]
+
+    corpus = jsonl(tmp_path / "corpus.jsonl", rows("video", 10) + rows("blog", 10))
+    unseen = jsonl(tmp_path / "unseen.jsonl", rows("elsewhere", 4))
+    lines = run("eval", corpus, "--held-out", unseen).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("held out"))
+    assert "8 comments" in lines[start] and lines[start - 1].startswith("all sources, replay")
+    assert lines[start + 1].strip().startswith("elsewhere, cold")
+    assert lines[start + 2].strip().startswith("elsewhere, replay")
+    assert "[4 spam, 4 ham]" in lines[start + 1]
+    assert "replay no worse than cold" in lines[start + 3]
+    assert lines[start + 4].startswith("10-fold")
+
+
 def test_eval_refuses_a_file_without_labels(db, tmp_path):
     from django.core.management import CommandError
 

@@ -84,6 +84,13 @@ class Command(BaseCommand):
             "eval", help="Leave-one-source-out (cold and replay) and 10-fold cross-validation."
         )
         ev.add_argument("files", nargs="+", metavar="file")
+        ev.add_argument(
+            "--held-out",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="Also judge FILE's sources by a model of all the files, cold and as a replay.",
+        )
         replay = sub.add_parser(
             "shadow", help="Replay past comments under other settings; print what would change."
         )
@@ -196,7 +203,7 @@ class Command(BaseCommand):
             f"{len(shipped.table)} tokens"
         )
 
-    def do_eval(self, files, **options):
+    def do_eval(self, files, held_out, **options):
         rows = [row for file in files for row in self.labelled(file)]
         hold, spam_above = settings.MODERATION_HOLD_ABOVE, settings.MODERATION_SPAM_ABOVE
         self.stdout.write(
@@ -209,14 +216,19 @@ class Command(BaseCommand):
         for source, (cold, replay) in evaluation.leave_one_out(rows, hold, spam_above).items():
             pooled["cold"] += cold
             pooled["replay"] += replay
-            self.stdout.write(cold.line(f"  {source}, cold"))
-            self.stdout.write(replay.line(f"  {source}, replay"))
-            verdict = "no worse" if evaluation.no_worse(cold, replay) else "WORSE"
-            self.stdout.write(
-                f"  {source}: replay {verdict} than cold (spam published + ham to spam)"
-            )
+            self.write_source(source, cold, replay)
         self.stdout.write(pooled["cold"].line("all sources, cold"))
         self.stdout.write(pooled["replay"].line("all sources, replay"))
+        if held_out:
+            unseen = [row for file in held_out for row in self.labelled(file)]
+            self.stdout.write(
+                f"held out ({', '.join(held_out)}: {len(unseen)} comments, "
+                "each source judged by a model of all the files above):"
+            )
+            for source, (cold, replay) in evaluation.held_out(
+                unseen, rows, hold, spam_above
+            ).items():
+                self.write_source(source, cold, replay)
         self.stdout.write(
             evaluation.cross_validate(rows, hold, spam_above).line("10-fold (fits, not proof)")
         )
@@ -224,6 +236,12 @@ class Command(BaseCommand):
             f"check one comment: {self.time_check(rows) * 1000:.2f} ms, median of 5 passes"
             " (target < 2 ms)"
         )
+
+    def write_source(self, source, cold, replay):
+        self.stdout.write(cold.line(f"  {source}, cold"))
+        self.stdout.write(replay.line(f"  {source}, replay"))
+        verdict = "no worse" if evaluation.no_worse(cold, replay) else "WORSE"
+        self.stdout.write(f"  {source}: replay {verdict} than cold (spam published + ham to spam)")
 
     def time_check(self, rows, repeat=200, rounds=5):
         """Seconds to check one comment on this blog's database (lists, history, learned table):
