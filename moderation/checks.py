@@ -15,15 +15,19 @@ from urllib.parse import urlsplit
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 LINK = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+"
-    r"|\b[a-z0-9-]+\.(?:com|net|org|ru|info|biz|co|io|us|uk|xyz|online|site|shop|store|top)\b"
+    r"|\b[a-z0-9-]+\.(?:com|net|org|ru|info|biz|co|io|us|uk|xyz|online|site|shop|store|top|de|ca|"
+    r"au|me|pk|ae|ph|ng|nl|fr|es|tv|pro|live|club|vip|link|click|website|space|tech)\b"
+    r"|\b[a-z0-9-]+(?<!manifest)(?<!makefile)(?<!configure)\.in\b"  # not MANIFEST.in, a file
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/[^\s<>\"')\]]*"  # a bare host with a path
     r"|\bwatch\?v=[\w-]+"
     # Addresses written so that filters miss them: "site . com", "site(dot)com".
-    r"|\b[a-z0-9-]+(?: +\. *| *[(\[]dot[)\]] *)(?:com|net|org|ru|info|biz)\b(?:/[^\s<>\"')\]]*)?",
+    r"|\b[a-z0-9-]+(?: +\. *| *[(\[]dot[)\]] *)(?:com|net|org|ru|info|biz)\b(?:/[^\s<>\"')\]]*)?"
+    # "kitchendeals dot shop"; not "the dot com bubble", whose first word is too short a name.
+    r"|\b[a-z0-9-]{4,} +dot +(?:com|net|org|shop|store|online|site|xyz|info|biz|in)\b",
     re.I,
 )
 # How such an address reads once its disguise is taken off.
-DISGUISED_DOT = re.compile(r" *(?:\.|[(\[]dot[)\]]) *", re.I)
+DISGUISED_DOT = re.compile(r" *(?:\.|[(\[]dot[)\]]) *| +dot +", re.I)
 
 # Words that say nothing about a subject, left out when comparing a comment with its post.
 STOPWORDS = frozenset(
@@ -142,6 +146,29 @@ def links(sub, history, now):
     if sub.url:
         findings.append(Finding(0.4, "website given", independent=False))
     return findings
+
+
+# Services that hide where a link goes, and the marks of a link that pays whoever posted it.
+SHORTENERS = frozenset(
+    "bit.ly tinyurl.com shorturl.at cutt.ly is.gd v.gd rb.gy tiny.cc t.ly ow.ly goo.gl buff.ly "
+    "rebrand.ly s.id shorte.st adf.ly bl.ink short.io".split()
+)
+REFERRAL = re.compile(
+    r"[?&](?:ref|refid|referral|aff|affid|aff_id|affiliate|partner|promo|promocode|coupon|tag)="
+    r"|/(?:promo|deals?|coupons?|affiliate|go|recommends)(?:/|\?|$)",
+    re.I,
+)
+
+
+def tracked(sub, history, now):
+    """A link that hides where it goes, or that pays whoever posted it (a ?ref= on GitHub pays
+    no one): readers share plain ones."""
+    for link in [*sub.links(), sub.url]:
+        if link and host(link) in SHORTENERS:
+            return [Finding(1.5, f"a link through a URL shortener ({host(link)})")]
+        if link and REFERRAL.search(link) and host(link) not in SHARED_HOSTS:
+            return [Finding(1.5, f"a link with a referral code ({link[:60]})")]
+    return []
 
 
 # The owner's blocklists and the honeypot are decisive: no other finding should outweigh them.
@@ -268,14 +295,32 @@ def code_words(text):
     return stems(" ".join(parts))
 
 
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+MENTION = re.compile(r"@\w+")  # @ethan_recovers is a handle, not snake_case code
+
+
+def uncopied(text, sources):
+    """`text` without the sentences (six words or more) copied word for word from `sources`: a
+    spammer borrows the post's or an earlier comment's words to look on the subject."""
+    seen = " ".join(" ".join(sources).lower().split())
+    kept = []
+    for sentence in SENTENCE.findall(text):
+        plain = " ".join(sentence.lower().split()).strip(" .!?")
+        if not (len(plain.split()) >= 6 and plain in seen):
+            kept.append(sentence)
+    return " ".join(kept)
+
+
 def relevance(sub, history, now):
     """Compare the words of the comment with those of the post and its thread."""
     if not sub.post_body:
         return []  # a title alone is too little to judge a subject by
-    # A link's words and a copy of the post's title say nothing of what the comment is about.
+    # A link's words and a copy of the post's title or sentences say nothing of what the comment
+    # is about.
     text = LINK.sub(" ", sub.body)
     if len(sub.post_title.split()) >= 3:
         text = re.sub(re.escape(sub.post_title), " ", text, flags=re.I)
+    text = uncopied(text, [sub.post_body, *sub.thread])
     words = stem_lengths(text)
     if len(words) < 2:
         return []  # "Thanks!" is neither on nor off the subject
@@ -285,8 +330,9 @@ def relevance(sub, history, now):
     # The post's rare words say more than its common ones: "serde" or "rituximab" shared is
     # worth two of "problem" or "people".
     weight = sum(2 if context[w] >= RARE_LENGTH else 1 for w in shared)
-    if ERROR.search(text) or IDENTIFIER.search(text) or CODE_SPAN.search(text):
-        if code_words(text) & context.keys() or weight >= 2:
+    code = MENTION.sub(" ", text)
+    if ERROR.search(code) or IDENTIFIER.search(code) or CODE_SPAN.search(code):
+        if code_words(code) & context.keys() or weight >= 2:
             return [Finding(-3.0, "a question about the post, with code or an error message")]
     if len(words) < 8:
         # A few words say less, and their absence from the post nothing; but a short thank-you
@@ -314,7 +360,8 @@ def addresses(sub):
 # How self-promotion asks for attention, on a video site or under a blog post alike.
 PROMOTION = re.compile(
     r"\b(?:check(?:ing)? (?:out )?(?:my|our)|check out this|come check|\d+ subscribers|mi canal|"
-    r"(?:see|listen to|watch) my|my (?:new )?(?:channel|video|page|site|blog|website|music|song|"
+    r"check us(?: out)?|visit us|(?:see|listen to|watch) my|"
+    r"my (?:new )?(?:channel|video|page|site|blog|website|music|song|"
     r"track|mixtape|profile|playlist)|subscribe|sub4sub|visit (?:my|our)|follow me|add me|like my|"
     r"click (?:here|the link)|free (?:money|gift|trial)|earn \$?\d+|make money)\b",
     re.I,
@@ -430,6 +477,8 @@ def named_site(sub, history, now):
     context = stems(" ".join([sub.post_title, sub.post_body, *sub.thread]))
     for match in NAMED_SITE.finditer(sub.body):
         name = match.group(1)
+        if name.isupper():
+            continue  # MAST, NCBI, NASA: an institution a reader cites, not a site for sale
         if name.lower() not in KNOWN_PLACES and not stems(name) <= context:
             findings.append(Finding(1.5, f'sends readers to a site by name ("{name}")'))
             break
@@ -442,6 +491,7 @@ PRAISE = re.compile(
     r"(?:great|nice|informative|useful|wonderful|awesome|excellent|amazing|good) "
     r"(?:post|article|blog|information|info|content|write-?up|share|piece)|"
     r"keep (?:it up|sharing|posting|up the good work)|very (?:informative|helpful|useful)|"
+    r"(?:this|it) (?:was|is) (?:so |really |very )?(?:helpful|useful|informative)|"
     r"i (?:really )?(?:enjoyed|loved?) (?:reading )?(?:this|your) (?:post|article|blog))\b",
     re.I,
 )
@@ -450,7 +500,8 @@ PRAISE = re.compile(
 def praise(sub, history, now):
     """Generic praise beside a website, a link or a business: the shape of an SEO comment."""
     found = PRAISE.search(sub.body)
-    if not found or not (sub.url or sub.links() or BUSINESS.search(sub.body)):
+    own_site = any(host(u) not in SHARED_HOSTS for u in [sub.url, *sub.links()] if u)
+    if not found or not (own_site or BUSINESS.search(sub.body)):
         return []
     return [Finding(1.0, f'praise that fits any post ("{found.group(0).lower()}")')]
 
@@ -469,12 +520,15 @@ PITCH = re.compile(
     r"\bwe (?:are|also|have been) (?:\w+ ){0,3}?"
     r"(?:providing|offering|selling|the leading|the best)\b"
     r"|\bwe (?:provide|offer|sell|deliver)\b"
-    r"|\bour (?:\w+ ){0,2}?(?:services|products|company|courses?|store|shop|agency|clinic|"
-    r"experts|team of)\b"
+    r"|\bour (?:\w+ ){0,2}?(?:services|products|courses?|store|shop|agency|clinic|"
+    r"experts|team of)\b|\bon our (?:site|website|store|shop)\b"
     r"|\border (?:now|today|online)\b|\bmoney[- ]back\b|\bfree (?:home )?delivery\b"
     r"|\bbad credit\b|\binstant (?:cash|loans?|approval)\b|\bno plagiarism\b"
     r"|\bguaranteed? (?:results|returns|profits?)\b|\bbest (?:price|prices|deals?)\b"
     r"|\b(?:discount|promo|coupon) code\b|\bapply (?:now|online|at)\b"
+    r"|\b\d{1,2} ?% (?:off|discount)\b|\blimited (?:stock|offer|time offer|seats)\b"
+    r"|\b(?:book|get|schedule) (?:a |your )?free (?:consultation|demo|quote|trial|session)\b"
+    r"|\bfree (?:consultation|quote)\b|\bbuy (?:the )?(?:best|cheap|cheapest|genuine)\b"
     r"|\bdonate\b[^.!?]{0,30}\b(?:bitcoins?|btc|paypal)\b",
     re.I,
 )
@@ -518,6 +572,26 @@ SCAMS = {
         r"loan at (?:a |an )?(?:low )?(?:interest )?rate)\b",
         re.I,
     ),
+    "a work-from-home scheme": re.compile(
+        r"\b(?:earn|earning|make|making|made) (?:up to |over |around )?[$€£₹] ?\d[\d,.]*k? "
+        r"(?:a|per|every|each) (?:day|week|month|hour)\b"
+        r"|\b(?:work|job)s? from home\b[^.!?\n]{0,60}?(?:earn|[$€£₹] ?\d)",
+        re.I,
+    ),
+    "to recover a hacked account": re.compile(
+        r"\b(?:contact|hire|reach|message)\w* (?:\w+ ){0,3}?hackers?\b"
+        r"|\bhackers? \w+ (?:recovered|restored|got back)\b"
+        r"|\brecover(?:ed|s|ing)? (?:my|your|his|her|their) (?:hacked |stolen |lost )?"
+        r"(?:account|instagram|facebook|wallet|whatsapp|snapchat)\b[^.!?\n]{0,80}?\bhackers?\b",
+        re.I,
+    ),
+    "a course with placement": re.compile(
+        r"\b(?:training|courses?|classes|coaching|certification) (?:\w+ ){0,3}?with (?:100 ?% )?"
+        r"(?:job )?placements?\b|\bplacement (?:assistance|support|guarantee)\b"
+        r"|\b(?:best|top|leading) (?:[\w+#.-]+ ){0,3}?(?:training|courses?|classes|coaching|"
+        r"institutes?) (?:in|at|near) (?!" + MONTHS + r")[A-Z][a-z]{2,}",
+        re.I,
+    ),
     "replica goods": re.compile(r"\breplica (?:watches|bags|handbags|shoes)\b", re.I),
     # "Selenium Training in Chennai", "Best SEO Company in Dubai": a course or firm and its city,
     # the line that Indian SEO spam adds under a technical post.
@@ -553,6 +627,7 @@ def scam(sub, history, now):
 
 PIPELINE = [
     links,
+    tracked,
     promotion,
     likes,
     support,
@@ -574,7 +649,7 @@ PIPELINE = [
 # The checks that find something being sold. A sales pitch that borrows the post's words ("nice
 # explanation of the proxy headers; Django Training in Pune") is still a pitch: when one of these
 # fires, relevance may count against a comment but not for it.
-SELLING = {support, signature, named_site, pitch, scam}
+SELLING = {tracked, support, signature, named_site, praise, pitch, scam}
 
 
 def run(sub, history, now):

@@ -168,10 +168,10 @@ def test_eval_refuses_a_file_without_labels(db, tmp_path):
 @needs_corpus
 def test_the_shipped_model_is_what_the_build_command_makes_from_the_corpus(tmp_path):
     out = tmp_path / "model.json"
-    written = spam.STARTING_MODEL.parent / "blog-dev.jsonl"
-    call_command(
-        "spam", "build", str(CORPUS), str(written), "--out", str(out), stdout=io.StringIO()
-    )
+    written = [
+        str(spam.STARTING_MODEL.parent / name) for name in ("blog-dev.jsonl", "blog-dev-2.jsonl")
+    ]
+    call_command("spam", "build", str(CORPUS), *written, "--out", str(out), stdout=io.StringIO())
     assert out.read_text() == spam.STARTING_MODEL.read_text()
 
 

@@ -169,6 +169,72 @@ COURSE = (
     "Python Django Training in Coimbatore"
 )
 ESSAYS = "Students who are short of time can get assignment help from our writers within 6 hours."
+REFERRAL = (
+    "Same error here with the socket path. I moved to managed hosting in the end, "
+    "https://cloudnest-hosting.example/plans?ref=mk77 and it just works."
+)
+SHORTENED = "Nice walkthrough of the nginx proxy headers. More like this at bit.ly/3xQ9zz"
+HOME_INCOME = (
+    "I used to fight with nginx configs all day, now I earn $540 a day from home answering "
+    "simple surveys."
+)
+HACKED = (
+    "Someone took over my Instagram last month. I reached out to a hacker named Devlin on "
+    "Telegram and he recovered my account in an hour."
+)
+PLACEMENT = (
+    "Deploying Django with gunicorn and nginx is an important skill for every developer. "
+    "We provide Django online training with 100% placement support for freshers."
+)
+SALE = "Great ideas! Get 40% off all air fryers this week at fryerworld dot shop, limited stock."
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        (REFERRAL, "a link with a referral code (https://cloudnest-hosting.example/plans?ref=mk77"),
+        (SHORTENED, "a link through a URL shortener (bit.ly)"),
+        (HOME_INCOME, 'offers a work-from-home scheme ("earn $540 a day")'),
+        (HACKED, 'offers to recover a hacked account ("reached out to a hacker")'),
+        (PLACEMENT, 'offers a course with placement ("training with 100% placement")'),
+        (SALE, 'advertises a business ("40% off", "limited stock")'),
+        (SALE, "1 link in the text"),  # "fryerworld dot shop" is an address in disguise
+    ],
+)
+def test_checks_name_the_links_schemes_and_sales_a_pitch_hides_behind_the_post_s_words(
+    tutorial, body, reason
+):
+    judged = judge(body, tutorial.title, tutorial.body)
+    assert any(found.startswith(reason) for found in judged.reasons), judged.reasons
+    assert policy.verdict(judged, "hold-flagged") != "publish"
+
+
+def test_a_sales_line_in_the_post_s_words_is_not_vouched_for_as_on_the_subject(tutorial):
+    # Borrowed from the post, word for word, then the pitch.
+    body = (
+        "This tutorial runs a Django project under gunicorn as a systemd service. "
+        "Thanks for sharing! Our team does this for you, see https://deployfast.example/"
+    )
+    judged = judge(body, tutorial.title, tutorial.body)
+    assert not any("on the subject" in reason for reason in judged.reasons), judged.reasons
+    assert policy.verdict(judged, "hold-flagged") != "publish"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "In our company we had the same outage: the socket was owned by root after a reboot.",
+        "I took the raw logs from NGINX and MAST and compared them, the headers were missing.",
+        "@kate_m yes, proxy_set_header Host $host fixed it for me as well.",
+        "The dot com era had none of this, we ran CGI scripts behind Apache.",
+    ],
+)
+def test_readers_who_tell_of_their_company_cite_a_source_or_mention_someone_are_not_suspect(
+    tutorial, body
+):
+    sub = checks.Submission(body=body, post_title=tutorial.title, post_body=tutorial.body)
+    against = [f.reason for f in checks.run(sub, checks.History(), timezone.now()) if f.score > 0]
+    assert against == []
 
 
 @pytest.mark.parametrize(
@@ -298,3 +364,13 @@ def test_the_blog_s_own_lesson_and_a_link_count_are_one_witness_not_two():
     assert any(r.startswith("learned from this blog: 0.9") for r in judged.reasons)
     assert judged.score >= 0.65 and not judged.conclusive
     assert policy.verdict(judged, "hold-flagged") == "hold"
+
+
+def test_a_referral_code_counts_on_a_site_of_its_own_but_not_on_a_platform_everyone_uses():
+    def tracked(body):
+        return checks.tracked(checks.Submission(body=body), checks.History(), timezone.now())
+
+    assert (
+        tracked("See https://github.com/benoitc/gunicorn/issues/1234?ref=readme for the fix") == []
+    )
+    assert tracked("See https://fixmysocket.example/guide?ref=readme for the fix") != []
