@@ -115,6 +115,31 @@ def test_an_approved_comment_that_gains_links_goes_back_to_the_queue_saying_why(
     assert message["To"] == "owner@example.org" and "Cheap pills" in message.get_content()
 
 
+def test_an_approved_comment_that_gains_one_link_goes_back_to_the_queue(client, seed):
+    post_comment(client, seed, body=ON_TOPIC)
+    mine = comment_number(16)
+    assert mine.status == "published"
+    response = client.post(
+        f"/comments/{mine.pk}/edit/", {"body": ON_TOPIC + " See https://pubmed.example.org/1."}
+    )
+    assert comment_number(16).status == "pending"
+    assert response.url == POST_URL
+    assert html(Client().get(POST_URL)).find(id="c16") is None
+    assert Assessment.objects.get(comment=mine).reasons[:2] == [
+        "changed after approval",
+        "a link added",
+    ]
+
+
+def test_an_edit_that_keeps_the_approved_link_stays_published(client, seed):
+    post_comment(client, seed, body=ON_TOPIC + " See https://pubmed.example.org/1.")
+    mine = comment_number(16)
+    assert mine.status == "published"
+    moved = "See https://pubmed.example.org/1. " + ON_TOPIC
+    client.post(f"/comments/{mine.pk}/edit/", {"body": moved})
+    assert comment_number(16).status == "published"
+
+
 def test_a_harmless_edit_stays_published(client, seed):
     post_comment(client, seed, body=ON_TOPIC)
     mine = comment_number(16)
