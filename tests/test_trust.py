@@ -215,6 +215,23 @@ def test_a_forged_confirmation_link_confirms_nothing(client, seed, held, inbox):
     assert Subscriber.objects.get().confirmed is None
 
 
+def a_year_and_a_day_on(monkeypatch):
+    later = time.time() + 366 * 24 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)  # the clock the signer reads
+
+
+def test_a_confirmation_link_over_a_year_old_confirms_nothing(
+    client, seed, held, inbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ask_for_replies(client, seed)
+    (link,) = links_in(inbox[0])
+    a_year_and_a_day_on(monkeypatch)
+    response = Client().post(link)
+    assert response.status_code == 400 and "over a year old" in html(response).main.get_text()
+    assert Subscriber.objects.get().confirmed is None
+
+
 @pytest.fixture
 def confirmed(client, seed, held, inbox, django_capture_on_commit_callbacks):
     """Ingrid's published comment, her address confirmed for replies."""
@@ -282,6 +299,19 @@ def test_each_email_mutes_the_thread_or_all_mail_in_one_click(
 
     later(confirmed, "Another answer.", django_capture_on_commit_callbacks)
     assert len(inbox) == 1
+
+
+def test_a_mute_link_over_a_year_old_mutes_nothing(
+    confirmed, inbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    later(confirmed, "An answer.", django_capture_on_commit_callbacks)
+    links = [link for link in links_in(inbox[0]) if "/mute/" in link]
+    a_year_and_a_day_on(monkeypatch)
+    for link in links:
+        assert Client().post(link).status_code == 400
+    monkeypatch.undo()
+    subscriber = Subscriber.objects.get()
+    assert not subscriber.muted and not subscriber.threads.filter(muted=True).exists()
 
 
 def test_a_forged_mute_link_is_refused(confirmed):
