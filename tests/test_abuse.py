@@ -4,7 +4,7 @@ X-Forwarded-For only when a trusted proxy sent the request."""
 from importlib import reload
 
 import pytest
-from conftest import comment_number, html, post_comment
+from conftest import comment_form_data, comment_number, html, post_comment
 from django.urls import clear_url_caches
 
 from comments.models import Comment
@@ -33,6 +33,30 @@ def test_the_limit_is_per_client_address(client, seed, limit):
         f"/comments/post/{seed.pk}/", {"body": "someone else"}, REMOTE_ADDR="198.51.100.2"
     )
     assert other.status_code == 302
+
+
+def post_from(client, post, address, body):
+    """Post a comment as a client at `address`; the status of the answer."""
+    data = comment_form_data(body=body)
+    return client.post(f"/comments/post/{post.pk}/", data, REMOTE_ADDR=address).status_code
+
+
+def test_addresses_of_one_ipv6_network_share_the_limit(client, seed, limit):
+    # A /64 is one subscriber's: it may pick a new address of it for each comment.
+    for i in range(limit):
+        assert post_from(client, seed, f"2001:db8:1:2::{i + 1:x}", f"v6 {i}") == 302
+    assert post_from(client, seed, "2001:db8:1:2:ffff::9", "v6 again") == 429
+    assert post_from(client, seed, "2001:db8:1:3::1", "next door") == 302
+
+
+def test_one_address_spelled_differently_is_still_one_sender(client, seed, limit):
+    spellings = ["2001:db8::1", "2001:DB8::1", "2001:0db8:0:0:0:0:0:0001", "2001:db8:0:0::1"]
+    for i, address in enumerate(spellings[:limit]):
+        post_from(client, seed, address, f"spelled {i}")
+    assert post_from(client, seed, spellings[-1], "spelled again") == 429
+    for i in range(limit):
+        post_from(client, seed, "192.0.2.1", f"v4 {i}")
+    assert post_from(client, seed, "::ffff:192.0.2.1", "mapped") == 429
 
 
 def test_the_address_behind_a_trusted_proxy_is_the_forwarded_one(client, seed):
