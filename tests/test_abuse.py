@@ -1,10 +1,12 @@
 """Floods are refused with 429 and Retry-After, per client address, and the address comes from
 X-Forwarded-For only when a trusted proxy sent the request."""
 
+import time
 from importlib import reload
 
 import pytest
 from conftest import comment_form_data, comment_number, html, post_comment
+from django.test import Client
 from django.urls import clear_url_caches
 
 from comments.models import Comment
@@ -133,6 +135,28 @@ def test_a_lockout_is_for_that_address_only(client, owner):
     for _ in range(5):
         log_in(client, "wrong")
     assert log_in(client, "the-right-one", address="198.51.100.21").status_code == 302
+
+
+def test_failures_from_many_addresses_pause_the_username_longer_each_time(
+    client, owner, settings, monkeypatch
+):
+    settings.ADMIN_LOGIN_USERNAME_ATTEMPTS = 10
+    for i in range(10):  # one failure from each of ten addresses: no address is locked out
+        assert log_in(client, "wrong", address=f"198.51.100.{100 + i}").status_code == 200
+    paused = log_in(client, "the-right-one", address="203.0.113.1")
+    assert paused.status_code == 429
+    assert "Logging in as this username failed too many times" in html(paused).main.get_text()
+
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 61)  # the first pause is a minute
+    assert log_in(client, "wrong", address="203.0.113.2").status_code == 200
+    monkeypatch.setattr(time, "time", lambda: now + 122)  # the next is two
+    assert log_in(client, "the-right-one", address="203.0.113.3").status_code == 429
+    monkeypatch.setattr(time, "time", lambda: now + 183)
+    assert log_in(client, "the-right-one", address="203.0.113.3").status_code == 302
+    # A login ends it: the next mistake is one of a fresh budget.
+    assert log_in(Client(), "wrong", address="203.0.113.4").status_code == 200
+    assert log_in(Client(), "the-right-one", address="203.0.113.5").status_code == 302
 
 
 def test_passwords_are_stored_hashed(owner):
