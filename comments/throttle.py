@@ -42,11 +42,11 @@ def seconds_to_wait(address):
 
 
 def sender(address):
-    """Who an address counts as for the limits: an IPv4 address, or the /64 network of an IPv6
-    one, in one spelling ("" for none).
+    """Who an address counts as for the limits, in one spelling: an IPv4 address as it is, an
+    IPv6 one as the first address of its /64 ("" for none).
 
     An IPv6 subscriber is given a whole /64 and picks any address in it, so counting each one
-    would let a single sender post as many times as it likes.
+    would let a single sender post (or guess passwords) as many times as it likes.
     """
     try:
         ip = ipaddress.ip_address(address)
@@ -56,7 +56,12 @@ def sender(address):
         return str(ip)
     if ip.ipv4_mapped:  # ::ffff:192.0.2.1 is 192.0.2.1, however a proxy wrote it
         return str(ip.ipv4_mapped)
-    return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ipaddress.IPv6Address(int(ip) >> 64 << 64))
+
+
+def client_sender(request):
+    """sender() of the client's address: what django-axes locks out after failed logins."""
+    return sender(client_address(request))
 
 
 def _trusted(address):

@@ -75,7 +75,8 @@ ADMIN_LOGIN_USERNAME_ATTEMPTS = env.int("ADMIN_LOGIN_USERNAME_ATTEMPTS", default
 AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_ATTEMPTS", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_CLIENT_IP_CALLABLE = "comments.throttle.client_address"  # proxies trusted as for comments
+# Proxies trusted, and an IPv6 client counted by its /64, as for comments.
+AXES_CLIENT_IP_CALLABLE = "comments.throttle.client_sender"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin_locked.html"
 AXES_VERBOSE = False

@@ -159,6 +159,13 @@ def test_failures_from_many_addresses_pause_the_username_longer_each_time(
     assert log_in(Client(), "the-right-one", address="203.0.113.5").status_code == 302
 
 
+def test_a_lockout_covers_the_ipv6_network_of_the_address(client, owner):
+    for i in range(5):
+        log_in(client, "wrong", address=f"2001:db8:7:7::{i + 1:x}")
+    assert log_in(client, "the-right-one", address="2001:db8:7:7:abcd::1").status_code == 429
+    assert log_in(client, "the-right-one", address="2001:db8:7:8::1").status_code == 302
+
+
 def test_passwords_are_stored_hashed(owner):
     assert owner.password.startswith(("pbkdf2_sha256$", "argon2"))
     assert "the-right-one" not in owner.password
