@@ -36,26 +36,29 @@ RETRY_AFTER = [timedelta(minutes=m) for m in (1, 5, 30, 120, 480)]
 _UNSUBSCRIBE = "comments.unsubscribe"
 _CONFIRM = "comments.confirm"
 _MUTE = "comments.mute"
+# How long the links in these emails work: an old email's link, found by whoever later reads
+# that mailbox, should not act on an address for ever.
+LINK_MAX_AGE = timedelta(days=365)
 
 
 def unsubscribe_url(comment):
     """A link that stops the emails about replies to `comment`, with no login (signed).
 
-    Emails sent before addresses were confirmed carry it; it keeps working.
+    Emails sent before addresses were confirmed carry it; it works for LINK_MAX_AGE.
     """
     token = signing.dumps(comment.pk, salt=_UNSUBSCRIBE)
     return settings.SITE_URL + reverse("comments:unsubscribe", args=[token])
 
 
 def comment_pk_from(token):
-    """The comment a link from unsubscribe_url() is about, or None for a forged one."""
+    """The comment a link from unsubscribe_url() is about, or None (forged, or too old)."""
     return _signed(token, _UNSUBSCRIBE)
 
 
 def _signed(token, salt):
-    """What a link made with `salt` says, or None if the link is forged."""
+    """What a link made with `salt` says, or None if the link is forged or over LINK_MAX_AGE."""
     try:
-        return signing.loads(token, salt=salt)
+        return signing.loads(token, salt=salt, max_age=LINK_MAX_AGE)
     except signing.BadSignature:
         return None
 
@@ -145,7 +148,7 @@ def send_confirmation_request(pk, attempt=0):
 
 
 def confirmed_email(token):
-    """The address a confirmation link is for, or None for a forged one."""
+    """The address a confirmation link is for, or None (forged, or too old)."""
     return _signed(token, _CONFIRM)
 
 
@@ -156,7 +159,7 @@ def mute_url(subscriber, post=None):
 
 
 def muted_by(token):
-    """(subscriber pk, post pk or None) that a mute link is for, or None for a forged one."""
+    """(subscriber pk, post pk or None) that a mute link is for, or None (forged, or too old)."""
     return _signed(token, _MUTE)
 
 

@@ -29,7 +29,7 @@ def seconds_to_wait(address):
     if not limit:
         return 0
     window = int(time.time() // 60)
-    key = f"throttle:comments:{address}:{window}"
+    key = f"throttle:comments:{sender(address)}:{window}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)
@@ -39,6 +39,29 @@ def seconds_to_wait(address):
     if count <= limit:
         return 0
     return 60 - int(time.time()) % 60 or 1
+
+
+def sender(address):
+    """Who an address counts as for the limits, in one spelling: an IPv4 address as it is, an
+    IPv6 one as the first address of its /64 ("" for none).
+
+    An IPv6 subscriber is given a whole /64 and picks any address in it, so counting each one
+    would let a single sender post (or guess passwords) as many times as it likes.
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped:  # ::ffff:192.0.2.1 is 192.0.2.1, however a proxy wrote it
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Address(int(ip) >> 64 << 64))
+
+
+def client_sender(request):
+    """sender() of the client's address: what django-axes locks out after failed logins."""
+    return sender(client_address(request))
 
 
 def _trusted(address):

@@ -136,14 +136,17 @@ def search_page(request):
 @csrf_exempt  # mail clients' one-click unsubscribe (RFC 8058) POSTs with no token; signed link
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
-    """Stop the emails about replies to one comment: one click, no login."""
+    """Stop the emails about replies to one comment: the link shows a button, the button (or a
+    mail client's one-click POST) stops them; no login."""
     comment = (
         Comment.objects.filter(pk=notify.comment_pk_from(token)).select_related("post").first()
     )
     if comment is None:
         return render(request, "comments/unsubscribe.html", {"comment": None}, status=400)
-    Comment.objects.filter(pk=comment.pk).update(notify=False)
-    return render(request, "comments/unsubscribe.html", {"comment": comment})
+    if request.method == "POST":
+        Comment.objects.filter(pk=comment.pk).update(notify=False)
+    context = {"comment": comment, "done": request.method == "POST"}
+    return render(request, "comments/unsubscribe.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -63,15 +63,20 @@ MIDDLEWARE = [
 ]
 
 # Admin logins: after ADMIN_LOGIN_ATTEMPTS failures from one address, that address waits
-# ADMIN_LOCKOUT_MINUTES (django-axes, counting in the database).
+# ADMIN_LOCKOUT_MINUTES (django-axes, counting in the database); after
+# ADMIN_LOGIN_USERNAME_ATTEMPTS failures as one username in a day, from anywhere, each failure
+# pauses that username for longer (config/logins.py, counting in the cache).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "config.logins.PausedUsernameBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+ADMIN_LOGIN_USERNAME_ATTEMPTS = env.int("ADMIN_LOGIN_USERNAME_ATTEMPTS", default=10)
 AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_ATTEMPTS", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_CLIENT_IP_CALLABLE = "comments.throttle.client_address"  # proxies trusted as for comments
+# Proxies trusted, and an IPv6 client counted by its /64, as for comments.
+AXES_CLIENT_IP_CALLABLE = "comments.throttle.client_sender"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin_locked.html"
 AXES_VERBOSE = False

@@ -68,15 +68,33 @@ def decision_url(comment, action):
     return settings.SITE_URL + reverse("moderation:decide", args=[token])
 
 
-def read(token):
+class AlreadyDecided(LookupError):
+    """The link was used, or overtaken by another decision; `comment` is None if it is gone."""
+
+    def __init__(self, comment=None):
+        super().__init__("already decided")
+        self.comment = comment
+
+
+def read(token, lock=False):
     """(comment, action) for a valid, unexpired and unused link; raises signing.BadSignature
-    (or its SignatureExpired) otherwise, and LookupError when it was used or overtaken."""
+    (or its SignatureExpired) otherwise, and AlreadyDecided when it was used or overtaken.
+
+    With `lock`, in a transaction, the comment stays locked until it ends: decide in it.
+    """
     pk, action, latest = signing.loads(
         token, salt=_SALT, max_age=settings.MODERATION_LINK_DAYS * 24 * 60 * 60
     )
-    comment = Comment.objects.select_related("post").filter(pk=pk).first()
-    if comment is None or action not in ACTIONS or _latest_decision(pk) != latest:
-        raise LookupError("already decided")
+    comments = Comment.objects.select_related("post").filter(pk=pk)
+    if lock:
+        # Approve and spam pressed at once take turns here, so the second reads the first's
+        # decision below rather than the one both links were sent with.
+        comments = comments.select_for_update(of=("self",))
+    comment = comments.first()
+    if comment is None or action not in ACTIONS:
+        raise AlreadyDecided()
+    if _latest_decision(pk) != latest:
+        raise AlreadyDecided(comment)
     return comment, action
 
 

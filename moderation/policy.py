@@ -212,7 +212,8 @@ def record_arrival(sender, comment, request, **kwargs):
 @receiver(comment_was_edited)
 def judge_again(sender, comment, request, before, **kwargs):
     """Score an edited comment like a new one: a published comment that now scores as held or
-    spam goes back to the queue (or the spam folder), saying it changed after approval."""
+    spam, or that gained a link, goes back to the queue (or the spam folder), saying it changed
+    after approval."""
     sub = submission(comment)
     judged = assess(sub, exclude=comment.pk)
     policy = comment.post.moderation_policy or settings.MODERATION_POLICY
@@ -222,6 +223,11 @@ def judge_again(sender, comment, request, before, **kwargs):
         target = comment.status
     elif comment.status == Comment.Status.PUBLISHED and target != Comment.Status.PUBLISHED:
         reasons = ["changed after approval", *reasons]
+    elif comment.status == Comment.Status.PUBLISHED and added_links(before, sub):
+        # One link scores too little to hold, but an approved comment is where a spammer who
+        # waited would add one: the owner approved the text without it, so the owner decides.
+        target = Comment.Status.PENDING
+        reasons = ["changed after approval", "a link added", *reasons]
     elif not (comment.status == Comment.Status.PENDING and target == Comment.Status.SPAM):
         target = comment.status  # a held comment stays held for the owner to decide
     Assessment.objects.update_or_create(
@@ -238,6 +244,11 @@ def judge_again(sender, comment, request, before, **kwargs):
         Decision.objects.change(Comment.objects.filter(pk=comment.pk), target, note="edited")
         comment.status = target
         notify.tell_the_owner(comment)
+
+
+def added_links(before, sub):
+    """The links in `sub` that the text `before` it did not have."""
+    return set(sub.links()) - set(checks.Submission(body=before).links())
 
 
 def follow(comments, status):

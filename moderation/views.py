@@ -1,4 +1,5 @@
 from django.core import signing
+from django.db import transaction
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -11,24 +12,27 @@ from .models import Decision
 @require_http_methods(["GET", "POST"])
 def decide(request, token):
     """Approve or mark as spam from the owner's email: the link shows, the button decides."""
+    done = request.method == "POST"
     try:
-        comment, action = notify.read(token)
+        # One transaction, the comment locked from the check that the link is unused to the
+        # decision: of two links pressed at once, one decides and the other finds it decided.
+        with transaction.atomic():
+            comment, action = notify.read(token, lock=done)
+            if done:
+                Decision.objects.change(
+                    Comment.objects.filter(pk=comment.pk),
+                    notify.ACTIONS[action],
+                    actor=notify.owner(),
+                    note="from the owner's email",
+                )
+                comment.refresh_from_db()
     except signing.SignatureExpired:
         return render(request, "moderation/link_dead.html", {"why": "expired"}, status=410)
     except signing.BadSignature:
         return render(request, "moderation/link_dead.html", {"why": "invalid"}, status=400)
-    except LookupError:
-        return render(request, "moderation/link_dead.html", {"why": "used"}, status=410)
-    done = False
-    if request.method == "POST":
-        Decision.objects.change(
-            Comment.objects.filter(pk=comment.pk),
-            notify.ACTIONS[action],
-            actor=notify.owner(),
-            note="from the owner's email",
-        )
-        comment.refresh_from_db()
-        done = True
+    except notify.AlreadyDecided as used:
+        context = {"why": "used", "comment": used.comment}
+        return render(request, "moderation/link_dead.html", context, status=410)
     return render(
         request, "moderation/decide.html", {"comment": comment, "action": action, "done": done}
     )

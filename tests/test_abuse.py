@@ -1,10 +1,12 @@
 """Floods are refused with 429 and Retry-After, per client address, and the address comes from
 X-Forwarded-For only when a trusted proxy sent the request."""
 
+import time
 from importlib import reload
 
 import pytest
-from conftest import comment_number, html, post_comment
+from conftest import comment_form_data, comment_number, html, post_comment
+from django.test import Client
 from django.urls import clear_url_caches
 
 from comments.models import Comment
@@ -33,6 +35,30 @@ def test_the_limit_is_per_client_address(client, seed, limit):
         f"/comments/post/{seed.pk}/", {"body": "someone else"}, REMOTE_ADDR="198.51.100.2"
     )
     assert other.status_code == 302
+
+
+def post_from(client, post, address, body):
+    """Post a comment as a client at `address`; the status of the answer."""
+    data = comment_form_data(body=body)
+    return client.post(f"/comments/post/{post.pk}/", data, REMOTE_ADDR=address).status_code
+
+
+def test_addresses_of_one_ipv6_network_share_the_limit(client, seed, limit):
+    # A /64 is one subscriber's: it may pick a new address of it for each comment.
+    for i in range(limit):
+        assert post_from(client, seed, f"2001:db8:1:2::{i + 1:x}", f"v6 {i}") == 302
+    assert post_from(client, seed, "2001:db8:1:2:ffff::9", "v6 again") == 429
+    assert post_from(client, seed, "2001:db8:1:3::1", "next door") == 302
+
+
+def test_one_address_spelled_differently_is_still_one_sender(client, seed, limit):
+    spellings = ["2001:db8::1", "2001:DB8::1", "2001:0db8:0:0:0:0:0:0001", "2001:db8:0:0::1"]
+    for i, address in enumerate(spellings[:limit]):
+        post_from(client, seed, address, f"spelled {i}")
+    assert post_from(client, seed, spellings[-1], "spelled again") == 429
+    for i in range(limit):
+        post_from(client, seed, "192.0.2.1", f"v4 {i}")
+    assert post_from(client, seed, "::ffff:192.0.2.1", "mapped") == 429
 
 
 def test_the_address_behind_a_trusted_proxy_is_the_forwarded_one(client, seed):
@@ -109,6 +135,35 @@ def test_a_lockout_is_for_that_address_only(client, owner):
     for _ in range(5):
         log_in(client, "wrong")
     assert log_in(client, "the-right-one", address="198.51.100.21").status_code == 302
+
+
+def test_failures_from_many_addresses_pause_the_username_longer_each_time(
+    client, owner, settings, monkeypatch
+):
+    settings.ADMIN_LOGIN_USERNAME_ATTEMPTS = 10
+    for i in range(10):  # one failure from each of ten addresses: no address is locked out
+        assert log_in(client, "wrong", address=f"198.51.100.{100 + i}").status_code == 200
+    paused = log_in(client, "the-right-one", address="203.0.113.1")
+    assert paused.status_code == 429
+    assert "Logging in as this username failed too many times" in html(paused).main.get_text()
+
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 61)  # the first pause is a minute
+    assert log_in(client, "wrong", address="203.0.113.2").status_code == 200
+    monkeypatch.setattr(time, "time", lambda: now + 122)  # the next is two
+    assert log_in(client, "the-right-one", address="203.0.113.3").status_code == 429
+    monkeypatch.setattr(time, "time", lambda: now + 183)
+    assert log_in(client, "the-right-one", address="203.0.113.3").status_code == 302
+    # A login ends it: the next mistake is one of a fresh budget.
+    assert log_in(Client(), "wrong", address="203.0.113.4").status_code == 200
+    assert log_in(Client(), "the-right-one", address="203.0.113.5").status_code == 302
+
+
+def test_a_lockout_covers_the_ipv6_network_of_the_address(client, owner):
+    for i in range(5):
+        log_in(client, "wrong", address=f"2001:db8:7:7::{i + 1:x}")
+    assert log_in(client, "the-right-one", address="2001:db8:7:7:abcd::1").status_code == 429
+    assert log_in(client, "the-right-one", address="2001:db8:7:8::1").status_code == 302
 
 
 def test_passwords_are_stored_hashed(owner):

@@ -111,6 +111,33 @@ def test_a_reply_is_emailed_once_it_is_published_and_only_once(
     assert len(inbox) == 1
 
 
+def test_opening_an_unsubscribe_link_asks_and_the_button_unsubscribes(client, asked):
+    from comments.notify import unsubscribe_url
+
+    link = unsubscribe_url(asked).removeprefix("https://blog.example.org")
+    page = html(Client().get(link))  # a mail scanner opening it changes nothing
+    assert page.select_one("main form button").get_text() == (
+        "No more emails about replies to comment 16"
+    )
+    assert comment_number(16).notify
+    done = html(Client().post(link))
+    assert done.h1.get_text() == "No more emails"
+    assert not comment_number(16).notify
+
+
+def test_an_unsubscribe_link_over_a_year_old_does_nothing(client, asked, monkeypatch):
+    import time
+
+    from comments.notify import unsubscribe_url
+
+    link = unsubscribe_url(asked).removeprefix("https://blog.example.org")
+    later = time.time() + 366 * 24 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)  # the clock the signer reads
+    assert Client().post(link).status_code == 400
+    monkeypatch.undo()
+    assert comment_number(16).notify
+
+
 def test_a_mail_clients_one_click_post_unsubscribes_too(client, asked, inbox):
     from comments.notify import unsubscribe_url
 

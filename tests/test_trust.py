@@ -5,6 +5,7 @@ nothing by surprise, and shadow replays of a policy before it is switched on.
 Mail goes through a real SMTP server on loopback (the `inbox` fixture) and is read back.
 """
 
+import threading
 import time
 from datetime import timedelta
 from io import StringIO
@@ -13,11 +14,13 @@ import pytest
 from conftest import POST_URL, comment_number, confirm_address, html, links_in, post_comment
 from django.core import signing
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from comments.models import Comment, Revision, Subscriber
 from moderation.models import Assessment, Decision
+from moderation.notify import decision_url
 
 SPAMMY = (
     "B cells and rituximab: the Norwegian study is a clue. Cheap pills here: "
@@ -115,6 +118,31 @@ def test_an_approved_comment_that_gains_links_goes_back_to_the_queue_saying_why(
     assert message["To"] == "owner@example.org" and "Cheap pills" in message.get_content()
 
 
+def test_an_approved_comment_that_gains_one_link_goes_back_to_the_queue(client, seed):
+    post_comment(client, seed, body=ON_TOPIC)
+    mine = comment_number(16)
+    assert mine.status == "published"
+    response = client.post(
+        f"/comments/{mine.pk}/edit/", {"body": ON_TOPIC + " See https://pubmed.example.org/1."}
+    )
+    assert comment_number(16).status == "pending"
+    assert response.url == POST_URL
+    assert html(Client().get(POST_URL)).find(id="c16") is None
+    assert Assessment.objects.get(comment=mine).reasons[:2] == [
+        "changed after approval",
+        "a link added",
+    ]
+
+
+def test_an_edit_that_keeps_the_approved_link_stays_published(client, seed):
+    post_comment(client, seed, body=ON_TOPIC + " See https://pubmed.example.org/1.")
+    mine = comment_number(16)
+    assert mine.status == "published"
+    moved = "See https://pubmed.example.org/1. " + ON_TOPIC
+    client.post(f"/comments/{mine.pk}/edit/", {"body": moved})
+    assert comment_number(16).status == "published"
+
+
 def test_a_harmless_edit_stays_published(client, seed):
     post_comment(client, seed, body=ON_TOPIC)
     mine = comment_number(16)
@@ -190,6 +218,23 @@ def test_a_forged_confirmation_link_confirms_nothing(client, seed, held, inbox):
     assert Subscriber.objects.get().confirmed is None
 
 
+def a_year_and_a_day_on(monkeypatch):
+    later = time.time() + 366 * 24 * 3600
+    monkeypatch.setattr(time, "time", lambda: later)  # the clock the signer reads
+
+
+def test_a_confirmation_link_over_a_year_old_confirms_nothing(
+    client, seed, held, inbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ask_for_replies(client, seed)
+    (link,) = links_in(inbox[0])
+    a_year_and_a_day_on(monkeypatch)
+    response = Client().post(link)
+    assert response.status_code == 400 and "over a year old" in html(response).main.get_text()
+    assert Subscriber.objects.get().confirmed is None
+
+
 @pytest.fixture
 def confirmed(client, seed, held, inbox, django_capture_on_commit_callbacks):
     """Ingrid's published comment, her address confirmed for replies."""
@@ -257,6 +302,19 @@ def test_each_email_mutes_the_thread_or_all_mail_in_one_click(
 
     later(confirmed, "Another answer.", django_capture_on_commit_callbacks)
     assert len(inbox) == 1
+
+
+def test_a_mute_link_over_a_year_old_mutes_nothing(
+    confirmed, inbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    later(confirmed, "An answer.", django_capture_on_commit_callbacks)
+    links = [link for link in links_in(inbox[0]) if "/mute/" in link]
+    a_year_and_a_day_on(monkeypatch)
+    for link in links:
+        assert Client().post(link).status_code == 400
+    monkeypatch.undo()
+    subscriber = Subscriber.objects.get()
+    assert not subscriber.muted and not subscriber.threads.filter(muted=True).exists()
 
 
 def test_a_forged_mute_link_is_refused(confirmed):
@@ -338,6 +396,59 @@ def test_a_forged_decision_link_decides_nothing(waiting):
     assert Client().post(f"/moderation/decide/{token}/").status_code == 400
     assert Client().post(approve[:-5] + "x/").status_code == 400
     assert comment_number(16).status == "pending"
+
+
+def press_at_once(*links):
+    """POST each link from its own thread (its own database connection), all released at the
+    same moment; the responses, in the links' order."""
+    barrier = threading.Barrier(len(links))
+    responses = [None] * len(links)
+
+    def press(i):
+        try:
+            barrier.wait()
+            responses[i] = Client().post(links[i])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=press, args=(i,)) for i in range(len(links))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return responses
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite runs one writer at a time, so there is no race to lose",
+)
+@pytest.mark.django_db(transaction=True)
+def test_approve_and_spam_pressed_at_the_same_moment_decide_once(settings, django_user_model):
+    call_command("loaddata", "seed", verbosity=0)
+    settings.MODERATION_POLICY = "hold-all"
+    settings.OWNER_EMAIL = "owner@example.org"
+    owner = django_user_model.objects.create_user("owner", settings.OWNER_EMAIL, "x", is_staff=True)
+    post = Comment.objects.first().post
+    for trial in range(10):
+        # From an address of its own: ten from one would be a flood, and go to the spam folder.
+        sender = Client(REMOTE_ADDR=f"198.51.100.{trial + 1}")
+        post_comment(sender, post, body=f"Trial {trial}: please look at this.")
+        comment = Comment.objects.latest("pk")
+        assert comment.status == "pending"
+        approve, spam = (
+            decision_url(comment, action).removeprefix(settings.SITE_URL)
+            for action in ("approve", "spam")
+        )
+        answers = press_at_once(approve, spam)
+
+        assert sorted(r.status_code for r in answers) == [200, 410], f"trial {trial}"
+        (decided,) = Decision.objects.filter(comment=comment, actor=owner)
+        now = Comment.objects.get(pk=comment.pk).status
+        assert now == decided.to_status
+        (refused,) = [r for r in answers if r.status_code == 410]
+        words = {"published": "it is published", "spam": "it is in the spam folder"}[now]
+        assert f"already decided: {words}" in html(refused).main.get_text()
 
 
 # The spam folder -------------------------------------------------------------------------------
