@@ -21,12 +21,7 @@ class LatestComments(Feed):
         return f"Comments on {settings.BLOG_TITLE}"
 
     def items(self):
-        return (
-            Comment.objects.published()
-            .filter(post__in=Post.objects.published())
-            .select_related("post")
-            .order_by("-created")[:LENGTH]
-        )
+        return Comment.objects.published().select_related("post").order_by("-created")[:LENGTH]
 
     def item_title(self, comment):
         return f"{comment.author} on “{comment.post.title}”"

@@ -37,7 +37,7 @@ def _text_box(field):
 
 class CommentForm(forms.ModelForm):
     parent = forms.ModelChoiceField(
-        queryset=Comment.objects.all(),
+        queryset=Comment.objects.none(),  # see __init__
         required=False,
         widget=forms.HiddenInput,
         error_messages={"invalid_choice": "The comment you are replying to does not exist."},
@@ -73,6 +73,9 @@ class CommentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.post = post
         self.instance.post = post
+        # Built here, not above: which posts are public changes after import. Held and spam
+        # comments are not there for readers, so a reply to one reads as to a missing comment.
+        self.fields["parent"].queryset = Comment.objects.visible()
         _text_box(self.fields["body"])
 
     def clean_author_name(self):
@@ -97,11 +100,8 @@ class CommentForm(forms.ModelForm):
             return None
         if parent.post_id != self.post.pk:
             raise ValidationError("You can only reply to a comment on this post.")
-        if parent.status == Comment.Status.REMOVED:
+        if parent.is_removed:
             raise ValidationError("That comment has been removed and takes no more replies.")
-        if parent.status != Comment.Status.PUBLISHED:
-            # Held and spam comments are invisible to readers; say no more than for a missing one.
-            raise ValidationError(self.fields["parent"].error_messages["invalid_choice"])
         return parent
 
     def clean(self):

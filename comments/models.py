@@ -20,11 +20,13 @@ from .tree import paged_thread
 
 class CommentQuerySet(models.QuerySet):
     def visible(self):
-        """Comments a reader sees: published ones, and removed ones as numbered tombstones."""
-        return self.filter(status__in=[Comment.Status.PUBLISHED, Comment.Status.REMOVED])
+        """Comments a reader sees, on the posts a reader sees: published ones, and removed ones
+        as numbered tombstones. Every page, feed, count, search and link reads this."""
+        return self.filter(status__in=Comment.SHOWN, post__in=Post.objects.published())
 
     def published(self):
-        return self.filter(status=Comment.Status.PUBLISHED)
+        """The visible comments a reader can read, reply to and find: not the tombstones."""
+        return self.visible().filter(status=Comment.Status.PUBLISHED)
 
     def with_text(self, body):
         """Comments whose text is exactly `body`, found through the index on its hash."""
@@ -66,6 +68,9 @@ class Comment(models.Model):
         PENDING = "pending"
         SPAM = "spam"
         REMOVED = "removed"
+
+    # What a reader sees of a comment on a public post, by its status: its text, or a tombstone.
+    SHOWN = [Status.PUBLISHED, Status.REMOVED]
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     # RESTRICT: a reply keeps its parent; deleting a whole post still cascades.
@@ -169,6 +174,11 @@ class Comment(models.Model):
     def is_removed(self):
         return self.status == self.Status.REMOVED
 
+    @property
+    def is_shown(self):
+        """Whether readers see this comment (or its tombstone) wherever they see its post."""
+        return self.status in self.SHOWN
+
     def edit(self, body):
         """Change the text, keeping the text it replaces as a Revision."""
         with transaction.atomic():
@@ -258,7 +268,7 @@ def refresh_pages(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata: the post may not be loaded yet; every post page shows "posts"
         pagecache.touch("posts", "comments")
     # A held or spam comment shows nowhere yet: spam floods must not empty the page cache.
-    elif instance.status in (Comment.Status.PUBLISHED, Comment.Status.REMOVED):
+    elif instance.is_shown:
         pagecache.touch("comments", f"post:{instance.post.slug}")
 
 

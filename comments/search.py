@@ -21,9 +21,7 @@ def search(query, limit=20):
     """
     query = _CONTROL.sub(" ", query).strip()[:MAX_QUERY]
     posts = Post.objects.published()
-    comments = (
-        Comment.objects.published().filter(post__in=Post.objects.published()).select_related("post")
-    )
+    comments = Comment.objects.published().select_related("post")
     if not query:
         return [], []
     if connection.vendor == "postgresql":

@@ -103,19 +103,14 @@ def edit(request, pk):
 
 def permalink(request, pk):
     """Send a reader to the page of the thread where a comment stands."""
-    comment = get_object_or_404(
-        Comment.objects.visible().filter(post__in=Post.objects.published()).select_related("post"),
-        pk=pk,
-    )
+    comment = get_object_or_404(Comment.objects.visible().select_related("post"), pk=pk)
     return redirect(comment.located_url())
 
 
 def reply(request, post_id, number):
     """Open the reply form under a comment, on whichever page of the thread it stands."""
     comment = get_object_or_404(
-        Comment.objects.published()
-        .filter(post__in=Post.objects.published())
-        .select_related("post"),
+        Comment.objects.published().select_related("post"),
         post_id=post_id,
         number=number,
     )

@@ -62,6 +62,12 @@ def seed(db):
     return Post.objects.get(slug="norwegian-study-offers-clues")
 
 
+@pytest.fixture
+def held(settings):
+    """Every new comment is held, so that each test publishes when it wants."""
+    settings.MODERATION_POLICY = "hold-all"
+
+
 def html(response):
     """Parse a response as a browser would (HTML5 rules, the charset its header names)."""
     return BeautifulSoup(response.text, "html5lib")

@@ -40,7 +40,7 @@ def test_a_page_of_posts_that_does_not_exist_is_not_found(client, many_posts, pa
     assert client.get(f"/?page={page}").status_code == 404
 
 
-def test_the_index_counts_only_published_comments(client, seed):
+def test_the_index_links_to_each_posts_comments_with_their_count(client, seed):
     footer = html(client.get("/")).select_one(".post-footer a")
     assert footer.get_text() == "12 comments"
     assert footer["href"] == POST_URL + "#comments"

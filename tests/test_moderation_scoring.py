@@ -9,7 +9,6 @@ from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from comments.models import Comment, text_hash
@@ -218,7 +217,9 @@ def test_a_mistyped_policy_or_thresholds_stop_the_site_from_starting(settings):
         call_command("check")
 
 
-def test_a_text_sent_before_is_found_through_an_index_however_many_comments_there_are(seed):
+def test_a_text_sent_before_is_found_through_an_index_however_many_comments_there_are(
+    seed, django_assert_num_queries
+):
     # The duplicate checks run on every comment, one of them under the post's lock: reading
     # every recent comment to compare texts would make posting slower as the blog grows.
     week = [
@@ -228,7 +229,7 @@ def test_a_text_sent_before_is_found_through_an_index_however_many_comments_ther
         comment.body_hash = text_hash(comment.body)  # bulk_create sends no pre_save
     Comment.objects.bulk_create(week)
     comment = comment_number(4)
-    with CaptureQueriesContext(connection) as lookups:
+    with django_assert_num_queries(2) as lookups:
         policy.DatabaseHistory().same_text(comment.body, timezone.now() - timedelta(days=7))
         Comment.objects.earlier_copy(comment)
     with connection.cursor() as cursor:

@@ -5,7 +5,7 @@ import json
 import time
 from datetime import timedelta
 
-from conftest import POST_URL, comment_form_data, html, post_comment
+from conftest import POST_URL, comment_form_data, comment_number, html, post_comment
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.utils import timezone
@@ -304,6 +304,13 @@ def test_the_admin_index_shows_what_needs_the_owner(admin_client, client, seed, 
     text = desk.get_text(" ", strip=True)
     assert "1 comment waits for you" in text
     assert "1 spam caught in the last 7 days" in text  # comment 9 was caught in 2009
+    held, spam = Comment.objects.latest("pk"), comment_number(12)
+    waiting, caught = (
+        admin_client.get(a["href"]).content.decode() for a in desk.select("ul a")[:2]
+    )
+    assert f"/queuedcomment/{held.pk}/change/" in waiting
+    assert f"/queuedcomment/{spam.pk}/change/" not in waiting
+    assert f"/queuedcomment/{spam.pk}/change/" in caught
     newest = desk.select(".newest li a")
     assert newest[0].get_text() == "#16 by Ingrid on “Norwegian Study Offers Clues”"
     assert (

@@ -56,7 +56,7 @@ def comment_thread(context, post):
         "post": post,
         "open": post.comments_are_open(),
         "entries": entries,
-        "count": sum(row.status != "removed" for row in shape),
+        "count": sum(row.status == Comment.Status.PUBLISHED for row in shape),
         "page_number": number,
         "page_range": range(1, len(pages) + 1) if len(pages) > 1 else (),
         "form": form,

@@ -21,6 +21,7 @@ def moderation_desk():
     """What needs the owner: comments held, spam caught in the last 7 days, the newest comments."""
     week_ago = timezone.now() - timedelta(days=7)
     return {
+        "status": Comment.Status,
         "held": Comment.objects.filter(status=Comment.Status.PENDING).count(),
         "spam_this_week": Decision.objects.filter(
             to_status=Comment.Status.SPAM, created__gte=week_ago
