@@ -50,9 +50,9 @@ def _key(username, what):
 
 
 class PausedUsernameBackend:
-    """Refuses a login as a paused username before any password is checked (first in
-    AUTHENTICATION_BACKENDS, with django-axes); it authenticates nobody itself, and has no
-    get_user() so that no session is ever its."""
+    """Refuses a login as a paused username before any password is checked (after django-axes's
+    backend, before ModelBackend); it authenticates nobody itself, and has no get_user() so that
+    no session is ever its."""
 
     def authenticate(self, request, username=None, **credentials):
         if request is None or username is None:
