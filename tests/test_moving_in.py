@@ -2,6 +2,7 @@
 comments, quietly and only once; a malformed or hostile file refused whole; and everything
 exported again as a fixture that loaddata reads back."""
 
+import ast
 import json
 from io import StringIO
 from pathlib import Path
@@ -445,3 +446,26 @@ def test_a_stored_script_website_never_becomes_a_link(client, db):
         byline = html(client.get(comment.post.get_absolute_url())).select_one("#c1 .comment-author")
         assert byline.get_text(strip=True) == "Ingrid"
         assert byline.find("a") is None, url
+
+
+# Its own app
+
+
+def imported_by(app):
+    """The top-level packages that the modules of `app` import."""
+    found = set()
+    for source in (Path(__file__).parent.parent / app).rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def test_moving_knows_posts_and_comments_and_nothing_knows_it():
+    assert {"blog", "comments"} <= imported_by("moving")
+    assert "moderation" not in imported_by("moving")
+    for app in ("blog", "comments", "moderation", "config"):
+        assert "moving" not in imported_by(app), app
+    assert not list((Path(__file__).parent.parent / "comments").glob("*/commands/import_*.py"))

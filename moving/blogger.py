@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 
 from blog.models import Post
 from blog.sanitize import COMMENT_TAGS
+from comments.models import Comment
 
 from .importing import (
     CommentEntry,
@@ -23,7 +24,6 @@ from .importing import (
     parse_xml,
     slug_for,
 )
-from .models import Comment
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 THR = "{http://purl.org/syndication/thread/1.0}"

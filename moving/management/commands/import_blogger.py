@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from comments import blogger
-from comments.importing import Refused, load
+from moving import blogger
+from moving.importing import Refused, load
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Moving in from another blog: what an export holds, and how it is written here.
 
-A parser (comments/blogger.py, comments/wxr.py) reads a whole file into an Export of plain
+A parser (moving/blogger.py, moving/wxr.py) reads a whole file into an Export of plain
 entries, refusing a file it cannot read with Refused, before anything is written. load() then
 writes the Export in one transaction. Every entry carries its `origin`, its id in the other
 blog, and an entry whose origin is already here is left alone: importing a file twice, or two
@@ -24,8 +24,7 @@ from django.utils.text import slugify
 from markdownify import markdownify
 
 from blog.models import Label, Post, PreviousAddress, free_slug
-
-from .models import Comment
+from comments.models import Comment
 
 
 class Refused(Exception):
