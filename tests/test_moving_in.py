@@ -347,6 +347,28 @@ def test_a_takeout_status_the_importer_does_not_know_keeps_the_entry_out_of_sigh
     assert set(Comment.objects.values_list("status", flat=True)) <= {"pending", "removed", "spam"}
 
 
+def test_a_comment_in_blogger_s_trash_keeps_its_place_in_the_thread(client, db, tmp_path):
+    feed = (EXPORTS / "blogger-takeout.atom").read_text()
+    anonymous = "<blogger:status>LIVE</blogger:status>\n    <author>\n      <name>Anonymous"
+    assert anonymous in feed
+    feed = feed.replace(anonymous, anonymous.replace("LIVE", "SOFT_TRASHED"))
+    # A reply may name the comment it answers by its number alone.
+    feed = feed.replace(
+        "<blogger:inReplyTo>tag:blogger.com,1999:blog-5550000000000000001.post-8000000000000000002<",
+        "<blogger:inReplyTo>8000000000000000002<",
+    )
+    (tmp_path / "feed.atom").write_text(feed)
+    run_file(tmp_path / "feed.atom")
+    page = html(client.get(TAKEOUT_POST))
+    assert (
+        page.find("li", id="c2")
+        .get_text(" ", strip=True)
+        .startswith("2. This comment has been removed.")
+    )
+    assert "Trondheim" not in page.get_text()
+    assert [parent_number(page, n) for n in (2, 3)] == [1, 2]
+
+
 # Files that are refused, whole
 
 
