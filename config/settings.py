@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "blog",
     "comments",
     "moderation",
+    "moving",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from blog.models import Post
+from comments.models import Comment
 
 from .importing import (
     CommentEntry,
@@ -22,7 +23,6 @@ from .importing import (
     parse_xml,
     slug_for,
 )
-from .models import Comment
 
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 # WXR 1.0, 1.1 and 1.2 differ in the version in this namespace, not in what we read.

@@ -1,6 +1,6 @@
 """Moving in from another blog: what an export holds, and how it is written here.
 
-A parser (comments/blogger.py, comments/wxr.py) reads a whole file into an Export of plain
+A parser (moving/blogger.py, moving/wxr.py) reads a whole file into an Export of plain
 entries, refusing a file it cannot read with Refused, before anything is written. load() then
 writes the Export in one transaction. Every entry carries its `origin`, its id in the other
 blog, and an entry whose origin is already here is left alone: importing a file twice, or two
@@ -24,17 +24,26 @@ from django.utils.text import slugify
 from markdownify import markdownify
 
 from blog.models import Label, Post, PreviousAddress, free_slug
-
-from .models import Comment
+from comments.models import Comment
 
 
 class Refused(Exception):
-    """The file cannot be imported, and nothing of it is: `line` says where, `reason` why."""
+    """The file cannot be imported, and nothing of it is: `line` says where, `reason` why.
 
-    def __init__(self, line, reason):
+    `line` is None when the fault is in the file as a whole (an archive's); `within` names the
+    file inside an archive that `line` counts in.
+    """
+
+    def __init__(self, line, reason, within=""):
         super().__init__(f"{line}: {reason}")
         self.line = line
         self.reason = reason
+        self.within = within
+
+    def where(self, file):
+        """Where the fault is, for the owner: `blog.zip, Takeout/.../feed.atom:12`."""
+        where = f"{file}, {self.within}" if self.within else str(file)
+        return where if self.line is None else f"{where}:{self.line}"
 
 
 @dataclass
@@ -75,6 +84,9 @@ class Export:
     posts: list = field(default_factory=list)
     comments: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # (what, reason)
+    # Entries the parser could not tell the kind of, so could not place: (what, reason).
+    not_understood: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
 
 
 @dataclass
@@ -85,24 +97,36 @@ class Report:
     comments: int = 0
     already_here: int = 0
     skipped: dict = field(default_factory=lambda: defaultdict(list))  # reason: [what, ...]
+    not_understood: dict = field(default_factory=lambda: defaultdict(list))
     notes: list = field(default_factory=list)
+    offered: int = 0  # the file's posts and comments, and the entries not understood
 
     def skip(self, what, reason):
         self.skipped[reason].append(what)
+
+    @property
+    def failed(self):
+        """Nothing was imported, nor already here, from a file that had posts or comments, or
+        entries that may have been ones: an import that did nothing is no success."""
+        return self.offered > 0 and self.posts + self.comments + self.already_here == 0
 
     def lines(self):
         posts = f"{self.posts} post{pluralize(self.posts)}"
         comments = f"{self.comments} comment{pluralize(self.comments)}"
         lines = [f"{posts}, {comments} imported; {self.already_here} already here."]
-        if self.skipped:
-            lines.append(f"Skipped {sum(len(w) for w in self.skipped.values())}:")
-            for reason, whats in self.skipped.items():
-                shown = ", ".join(whats[:5]) + (f" and {len(whats) - 5} more" if whats[5:] else "")
-                lines.append(f"  {len(whats)} × {reason}: {shown}")
+        for title, kept in (("Not understood", self.not_understood), ("Skipped", self.skipped)):
+            if kept:
+                lines.append(f"{title} {sum(len(w) for w in kept.values())}:")
+                lines.extend(_listed(reason, whats) for reason, whats in kept.items())
         if self.notes:
             lines.append("Notes:")
             lines.extend(f"  {note}" for note in self.notes)
         return lines
+
+
+def _listed(reason, whats):
+    shown = ", ".join(whats[:5]) + (f" and {len(whats) - 5} more" if whats[5:] else "")
+    return f"  {len(whats)} × {reason}: {shown}"
 
 
 def parse_xml(data):
@@ -168,9 +192,12 @@ def load(export):
     comment_will_be_posted and comment_was_posted signals, which an import never sends), so
     imported comments keep the status they had, spam, pending or removed.
     """
-    report = Report()
+    report = Report(offered=len(export.posts) + len(export.comments) + len(export.not_understood))
     for what, reason in export.skipped:
         report.skip(what, reason)
+    for what, reason in export.not_understood:
+        report.not_understood[reason].append(what)
+    report.notes.extend(export.notes)
     with transaction.atomic():
         posts = _load_posts(export.posts, report)
         _load_comments(export.comments, posts, report)

@@ -1,4 +1,4 @@
-from comments import wxr
+from moving import wxr
 
 from .import_blogger import Command as ImportCommand
 
