@@ -171,13 +171,13 @@ class Comment(models.Model):
         return self.author_name or "Anonymous"
 
     @property
-    def is_removed(self):
-        return self.status == self.Status.REMOVED
-
-    @property
     def is_shown(self):
         """Whether readers see this comment (or its tombstone) wherever they see its post."""
         return self.status in self.SHOWN
+
+    @property
+    def is_removed(self):
+        return self.status == self.Status.REMOVED
 
     def edit(self, body):
         """Change the text, keeping the text it replaces as a Revision."""

@@ -81,6 +81,14 @@ def test_the_owner_previews_a_draft_at_its_address(admin_client, seed):
     assert "Preview: readers cannot see this post until it is published" in page.get_text()
 
 
+def test_the_owners_preview_of_an_unpublished_post_shows_none_of_its_comments(admin_client, seed):
+    seed.status = Post.Status.DRAFT
+    seed.save()
+    page = html(admin_client.get(POST_URL))
+    assert page.select_one("#comments-heading").get_text() == "0 comments"
+    assert page.find("ol", class_="thread") is None
+
+
 def test_save_and_preview_in_the_admin_shows_the_draft_as_readers_will_see_it(admin_client, db):
     response = admin_client.post(
         f"{POSTS}add/", post_form(_preview="Save and preview"), follow=True
