@@ -13,17 +13,24 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+# Each kind of address may start only where a run of name characters starts (not at every "\b"
+# inside "a-b-c-..." or "a.b.c...."), so that finding them stays linear in a hostile comment.
+NAME_START = r"(?<![a-z0-9-])"
 LINK = re.compile(
     r"(?:https?://|www\.)[^\s<>\"')\]]+"
-    r"|\b[a-z0-9-]+\.(?:com|net|org|ru|info|biz|co|io|us|uk|xyz|online|site|shop|store|top|de|ca|"
-    r"au|me|pk|ae|ph|ng|nl|fr|es|tv|pro|live|club|vip|link|click|website|space|tech)\b"
-    r"|\b[a-z0-9-]+(?<!manifest)(?<!makefile)(?<!configure)\.in\b"  # not MANIFEST.in, a file
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/[^\s<>\"')\]]*"  # a bare host with a path
+    r"|" + NAME_START + r"[a-z0-9-]+\.(?:com|net|org|ru|info|biz|co|io|us|uk|xyz|online|site|shop|"
+    r"store|top|de|ca|au|me|pk|ae|ph|ng|nl|fr|es|tv|pro|live|club|vip|link|click|website|space|"
+    r"tech)\b"
+    r"|" + NAME_START + r"[a-z0-9-]+(?<!manifest)(?<!makefile)(?<!configure)\.in\b"  # not a file
+    r"|(?<![a-z0-9.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,6}/[^\s<>\"')\]]*"  # a host and a path
     r"|\bwatch\?v=[\w-]+"
     # Addresses written so that filters miss them: "site . com", "site(dot)com".
-    r"|\b[a-z0-9-]+(?: +\. *| *[(\[]dot[)\]] *)(?:com|net|org|ru|info|biz)\b(?:/[^\s<>\"')\]]*)?"
+    r"|" + NAME_START + r"[a-z0-9-]+(?: +\. *| *[(\[]dot[)\]] *)(?:com|net|org|ru|info|biz)\b"
+    r"(?:/[^\s<>\"')\]]*)?"
     # "kitchendeals dot shop"; not "the dot com bubble", whose first word is too short a name.
-    r"|\b[a-z0-9-]{4,} +dot +(?:com|net|org|shop|store|online|site|xyz|info|biz|in)\b",
+    r"|"
+    + NAME_START
+    + r"[a-z0-9-]{4,} +dot +(?:com|net|org|shop|store|online|site|xyz|info|biz|in)\b",
     re.I,
 )
 # How such an address reads once its disguise is taken off.
