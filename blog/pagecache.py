@@ -21,6 +21,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -35,6 +36,14 @@ _PAGE_PARAMETERS = {"page"}
 
 def touch(*tags):
     """Mark the pages showing `tags` as changed, everywhere the cache is shared."""
+    _new_versions(tags)
+    # A reader between now and the commit still sees the old rows, and would keep them under
+    # the new version: a second new version once the rows are visible makes that copy stale.
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _new_versions(tags))
+
+
+def _new_versions(tags):
     cache.set_many({_tag_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)
 
 

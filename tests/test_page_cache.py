@@ -1,6 +1,7 @@
 """Pages readers hit come from the shared cache, revalidate with 304, and change the moment
 a comment they show does; the owner and readers with a message always get fresh pages."""
 
+import threading
 import time
 from datetime import timedelta
 
@@ -147,3 +148,27 @@ def test_no_cached_page_outlives_the_comment_form(client, page_cache):
     assert response["X-Cache"] == "miss"
     assert html(response).find("form", id="comment-form") is None
     assert "Comments are closed" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_during_a_change_does_not_keep_the_old_page_under_the_new_version(page_cache):
+    from django.db import connection, transaction
+
+    if connection.vendor == "sqlite":
+        pytest.skip("needs PostgreSQL: SQLite's one writer blocks the concurrent reader")
+    during = {}
+
+    def reader():
+        # Another thread is another connection: it sees only what is committed.
+        try:
+            during["page"] = Client().get(POST_URL).content.decode()
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        Decision.objects.change(Comment.objects.filter(number=12), Comment.Status.SPAM)
+        thread = threading.Thread(target=reader)
+        thread.start()
+        thread.join()
+    assert "Tysabri" in during["page"]  # the reader rendered the rows before the commit
+    assert "Tysabri" not in Client().get(POST_URL).content.decode()
