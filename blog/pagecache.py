@@ -14,6 +14,7 @@ no copy is kept past then.
 """
 
 import hashlib
+import logging
 import re
 import time
 import uuid
@@ -22,7 +23,7 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.http import http_date
@@ -32,6 +33,8 @@ _PLACEHOLDER = b"\x00csrf\x00"
 # Query parameters that select a different page; any other makes the request uncacheable,
 # so that made-up query strings cannot fill the cache.
 _PAGE_PARAMETERS = {"page"}
+_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+logger = logging.getLogger(__name__)
 
 
 def touch(*tags):
@@ -47,29 +50,43 @@ def _new_versions(tags):
     cache.set_many({_tag_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)
 
 
-def cached_page(tags):
-    """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows."""
+def cached_page(tags, paged=False):
+    """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows.
+
+    A `paged` view takes `?page=` with a page number written plainly (2, never 02); any other
+    `page`, and any `page` at all on a view that is not paged, is a 404.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            number = _page_number(request, paged)
             if not _cacheable(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request)
+            key = _page_key(request, number)
             tag_keys = [_tag_key(tag) for tag in tags(**kwargs)]
             found = cache.get_many([key, *tag_keys])
-            versions = _versions(found, tag_keys)
             entry = found.get(key)
+            try:
+                versions = _versions(found, tag_keys)
+            except Exception:
+                # A cache that takes no writes (full, with no eviction) serves no page it would
+                # have to store a version for; the reader still gets theirs, rendered.
+                logger.exception("The page cache could not store a tag's version")
+                versions = None
             if entry is not None and entry["versions"] == versions:
                 response = _response(request, entry)
                 response["X-Cache"] = "hit"
                 return response
             response = view(request, *args, **kwargs)
-            if _storable(response):
+            if versions is not None and _storable(response):
                 # The versions read before rendering: a change made meanwhile makes the next
                 # request a miss, never a stale hit.
                 entry = _entry(response, versions)
-                cache.set(key, entry, _timeout(getattr(response, "fresh_until", None)))
+                try:
+                    cache.set(key, entry, _timeout(getattr(response, "fresh_until", None)))
+                except Exception:
+                    logger.exception("The page cache could not store a page")
                 _label(response, entry)
             response["X-Cache"] = "miss"
             return response
@@ -111,9 +128,22 @@ def _timeout(fresh_until):
     return timeout
 
 
-def _page_key(request):
-    address = request.build_absolute_uri().encode()
-    return "pagecache:page:" + hashlib.sha256(address).hexdigest()
+def _page_number(request, paged):
+    pages = request.GET.getlist("page")
+    if not pages:
+        return None
+    # ASCII digits only, without a leading zero or a length no blog reaches: each other way of
+    # writing a number ("02", "%32", "٢") would otherwise be a page of its own in the cache.
+    if not paged or len(pages) > 1 or not _NUMBER.fullmatch(pages[0]):
+        raise Http404("No such page.")
+    return int(pages[0])
+
+
+def _page_key(request, number):
+    # The decoded path and the page's number, never the query string as sent, so that one page
+    # is one entry however its address is written.
+    address = f"{request.scheme}://{request.get_host()}{request.path}?page={number or 1}"
+    return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 def _versions(found, tag_keys):

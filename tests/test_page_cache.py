@@ -1,16 +1,20 @@
 """Pages readers hit come from the shared cache, revalidate with 304, and change the moment
 a comment they show does; the owner and readers with a message always get fresh pages."""
 
+import shutil
+import subprocess
 import threading
 import time
 from datetime import timedelta
 
 import pytest
+import redis
 from conftest import POST_URL, comment_number, html, post_comment
 from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
+from servers import free_port, require
 
 from comments.models import Comment
 from moderation.models import Decision
@@ -172,3 +176,83 @@ def test_a_reader_during_a_change_does_not_keep_the_old_page_under_the_new_versi
         thread.join()
     assert "Tysabri" in during["page"]  # the reader rendered the rows before the commit
     assert "Tysabri" not in Client().get(POST_URL).content.decode()
+
+
+def test_a_page_is_one_entry_however_its_address_is_written(client, page_cache):
+    assert client.get("/?page=1")["X-Cache"] == "miss"
+    for same in ("/", "/?page=%31"):
+        assert client.get(same)["X-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/?page=01",
+        "/?page=001",
+        "/?page=\u0661",  # Arabic-Indic one
+        "/?page=1&page=1",
+        POST_URL + "?page=01",
+        "/archive/?page=x7",
+        "/archive/?page=1",
+        "/feeds/posts/?page=abc",
+        "/feeds/comments/?page=2",
+        "/2031/",
+        "/2031/05/",
+    ],
+)
+def test_an_address_naming_no_page_is_not_found_and_not_kept(client, page_cache, address):
+    for _ in range(2):
+        response = client.get(address)
+        assert response.status_code == 404
+        assert response.get("X-Cache") != "hit"
+
+
+@pytest.fixture
+def full_redis(page_cache):
+    """A Redis server of our own that takes no more writes, as one does when it is full and runs
+    with the default policy (noeviction)."""
+    require("redis-server", lambda: shutil.which("redis-server") or 1 / 0)
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--maxmemory",
+            "1",
+            "--maxmemory-policy",
+            "noeviction",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        location = f"redis://127.0.0.1:{port}/0"
+        client = redis.Redis.from_url(location)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        with pytest.raises(redis.exceptions.OutOfMemoryError):
+            client.set("probe", "x")
+        full = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": location}
+        with override_settings(CACHES={"default": full}):
+            yield
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_a_cache_that_takes_no_writes_still_serves_every_page(client, full_redis):
+    for _ in range(2):
+        response = client.get(POST_URL)
+        assert response.status_code == 200
+        assert response["X-Cache"] == "miss"
+        assert html(response).find("li", id="c10") is not None
