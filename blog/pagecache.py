@@ -6,9 +6,10 @@ tags when it was rendered: `touch("post:x")` gives the tag a new version, so eve
 post x is rendered afresh on its next request, on every app server sharing the cache. A page and
 its tags' versions are read together, in one round trip to the cache.
 
-Only anonymous GETs with no message waiting are served from the cache, and the reader's own
-CSRF token is put into the page on the way out, so no reader ever sees another's page. Pages
-are kept per scheme, host and path (a page names its own address). A view whose page will
+Only anonymous GETs with no message waiting are served from the cache, and only pages that set
+no cookie are kept: such a page holds nothing of one reader's (its comment form carries no CSRF
+token, comments/crossorigin.py), so every reader gets the same bytes. Pages are kept per scheme,
+host, path and page number (a page names its own address). A view whose page will
 change by itself at a known time (comments closing) sets `response.fresh_until` to it, and
 no copy is kept past then.
 """
@@ -24,12 +25,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.http import http_date
 
-_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-_PLACEHOLDER = b"\x00csrf\x00"
 # Query parameters that select a different page; any other makes the request uncacheable,
 # so that made-up query strings cannot fill the cache.
 _PAGE_PARAMETERS = {"page"}
@@ -75,7 +73,7 @@ def cached_page(tags, paged=False):
                 logger.exception("The page cache could not store a tag's version")
                 versions = None
             if entry is not None and entry["versions"] == versions:
-                response = _response(request, entry)
+                response = _response(entry)
                 response["X-Cache"] = "hit"
                 return response
             response = view(request, *args, **kwargs)
@@ -113,7 +111,8 @@ def _cacheable(request):
 
 
 def _storable(response):
-    return response.status_code == 200 and not (set(response.cookies) - {settings.CSRF_COOKIE_NAME})
+    # A cookie is one reader's: a page that sets one is theirs alone.
+    return response.status_code == 200 and not response.cookies
 
 
 def _timeout(fresh_until):
@@ -158,7 +157,7 @@ def _tag_key(tag):
 
 
 def _entry(response, versions):
-    content = _TOKEN.sub(rb"\g<1>" + _PLACEHOLDER + rb"\g<2>", response.content)
+    content = response.content
     return {
         "versions": versions,
         "content": content,
@@ -168,11 +167,8 @@ def _entry(response, versions):
     }
 
 
-def _response(request, entry):
-    content = entry["content"]
-    if _PLACEHOLDER in content:
-        content = content.replace(_PLACEHOLDER, get_token(request).encode())
-    response = HttpResponse(content, content_type=entry["content_type"])
+def _response(entry):
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
     _label(response, entry)
     return response
 
