@@ -31,6 +31,9 @@ from django.utils.http import http_date
 # Query parameters that select a different page; any other makes the request uncacheable,
 # so that made-up query strings cannot fill the cache.
 _PAGE_PARAMETERS = {"page"}
+# How long a cache in front may go on serving a page past its second while one request renders
+# it afresh, so that a burst of readers waits for no render.
+STALE_SECONDS = 10
 _NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 logger = logging.getLogger(__name__)
 
@@ -59,34 +62,14 @@ def cached_page(tags, paged=False):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             number = _page_number(request, paged)
-            if not _cacheable(request):
-                return view(request, *args, **kwargs)
-            key = _page_key(request, number)
-            tag_keys = [_tag_key(tag) for tag in tags(**kwargs)]
-            found = cache.get_many([key, *tag_keys])
-            entry = found.get(key)
-            try:
-                versions = _versions(found, tag_keys)
-            except Exception:
-                # A cache that takes no writes (full, with no eviction) serves no page it would
-                # have to store a version for; the reader still gets theirs, rendered.
-                logger.exception("The page cache could not store a tag's version")
-                versions = None
-            if entry is not None and entry["versions"] == versions:
-                response = _response(entry)
-                response["X-Cache"] = "hit"
-                return response
-            response = view(request, *args, **kwargs)
-            if versions is not None and _storable(response):
-                # The versions read before rendering: a change made meanwhile makes the next
-                # request a miss, never a stale hit.
-                entry = _entry(response, versions)
-                try:
-                    cache.set(key, entry, _timeout(getattr(response, "fresh_until", None)))
-                except Exception:
-                    logger.exception("The page cache could not store a page")
-                _label(response, entry)
-            response["X-Cache"] = "miss"
+            names = tags(**kwargs)
+            if settings.PAGE_CACHE and request.method == "GET" and _for_everyone(request):
+                response = _from_cache(
+                    request, _page_key(request, number), names, view, args, kwargs
+                )
+            else:
+                response = view(request, *args, **kwargs)
+            _say_who_may_keep(request, response, names)
             return response
 
         return wrapper
@@ -94,11 +77,39 @@ def cached_page(tags, paged=False):
     return decorator
 
 
-def _cacheable(request):
+def _from_cache(request, key, names, view, args, kwargs):
+    tag_keys = [_tag_key(tag) for tag in names]
+    found = cache.get_many([key, *tag_keys])
+    entry = found.get(key)
+    try:
+        versions = _versions(found, tag_keys)
+    except Exception:
+        # A cache that takes no writes (full, with no eviction) serves no page it would have to
+        # store a version for; the reader still gets theirs, rendered.
+        logger.exception("The page cache could not store a tag's version")
+        versions = None
+    if entry is not None and entry["versions"] == versions:
+        response = _response(entry)
+        response["X-Cache"] = "hit"
+        return response
+    response = view(request, *args, **kwargs)
+    if versions is not None and _storable(response):
+        # The versions read before rendering: a change made meanwhile makes the next request a
+        # miss, never a stale hit.
+        entry = _entry(response, versions)
+        try:
+            cache.set(key, entry, _timeout(getattr(response, "fresh_until", None)))
+        except Exception:
+            logger.exception("The page cache could not store a page")
+        _label(response, entry)
+    response["X-Cache"] = "miss"
+    return response
+
+
+def _for_everyone(request):
+    """Whether the page asked for is the one every anonymous reader gets."""
     return (
-        settings.PAGE_CACHE
-        and request.method == "GET"
-        and set(request.GET) <= _PAGE_PARAMETERS
+        set(request.GET) <= _PAGE_PARAMETERS
         # A session means a logged-in owner (always fresh pages); a messages cookie means a
         # note for this reader alone ("your comment awaits moderation").
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -108,6 +119,21 @@ def _cacheable(request):
         # A reader who just commented sees a link to edit their comment.
         and "edits" not in request.COOKIES
     )
+
+
+def _say_who_may_keep(request, response, names):
+    # What a cache between the blog and its readers (README: nginx's proxy_cache, a CDN) may
+    # keep: an anonymous page, for one second, named by its tags for a purge; one person's
+    # page, nowhere.
+    if not _for_everyone(request) or response.cookies:
+        response["Cache-Control"] = "private, no-store"
+    elif response.status_code == 200 and request.method in ("GET", "HEAD"):
+        # max-age=0: a browser asks again each time (a 304 with the ETag), so a reader never
+        # sees their own browser's old copy of a page that changed.
+        response["Cache-Control"] = (
+            f"public, max-age=0, s-maxage=1, stale-while-revalidate={STALE_SECONDS}"
+        )
+        response["Surrogate-Key"] = " ".join(names)
 
 
 def _storable(response):
@@ -177,4 +203,3 @@ def _label(response, entry):
     # ETag and Last-Modified let ConditionalGetMiddleware answer a repeat visit with 304.
     response["ETag"] = entry["etag"]
     response["Last-Modified"] = entry["last_modified"]
-    response["Cache-Control"] = "private, no-cache"
