@@ -54,8 +54,10 @@ def _new_versions(tags):
 def cached_page(tags, paged=False):
     """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows.
 
-    A `paged` view takes `?page=` with a page number written plainly (2, never 02); any other
-    `page`, and any `page` at all on a view that is not paged, is a 404.
+    Its responses tell caches in front who may keep them: anyone, for a second, when they are
+    the page every anonymous reader gets; no one, when they are one person's. A `paged` view
+    takes `?page=` with a page number written plainly (2, never 02); any other `page`, and any
+    `page` at all on a view that is not paged, is a 404.
     """
 
     def decorator(view):
