@@ -6,14 +6,16 @@ tags when it was rendered: `touch("post:x")` gives the tag a new version, so eve
 post x is rendered afresh on its next request, on every app server sharing the cache. A page and
 its tags' versions are read together, in one round trip to the cache.
 
-Only anonymous GETs with no message waiting are served from the cache, and the reader's own
-CSRF token is put into the page on the way out, so no reader ever sees another's page. Pages
-are kept per scheme, host and path (a page names its own address). A view whose page will
+Only anonymous GETs with no message waiting are served from the cache, and only pages that set
+no cookie are kept: such a page holds nothing of one reader's (its comment form carries no CSRF
+token, comments/crossorigin.py), so every reader gets the same bytes. Pages are kept per scheme,
+host, path and page number (a page names its own address). A view whose page will
 change by itself at a known time (comments closing) sets `response.fresh_until` to it, and
 no copy is kept past then.
 """
 
 import hashlib
+import logging
 import re
 import time
 import uuid
@@ -21,48 +23,55 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
 
-_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-_PLACEHOLDER = b"\x00csrf\x00"
 # Query parameters that select a different page; any other makes the request uncacheable,
 # so that made-up query strings cannot fill the cache.
 _PAGE_PARAMETERS = {"page"}
+# How long a cache in front may go on serving a page past its second while one request renders
+# it afresh, so that a burst of readers waits for no render.
+STALE_SECONDS = 10
+_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+logger = logging.getLogger(__name__)
 
 
 def touch(*tags):
     """Mark the pages showing `tags` as changed, everywhere the cache is shared."""
+    _new_versions(tags)
+    # A reader between now and the commit still sees the old rows, and would keep them under
+    # the new version: a second new version once the rows are visible makes that copy stale.
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _new_versions(tags))
+
+
+def _new_versions(tags):
     cache.set_many({_tag_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)
 
 
-def cached_page(tags):
-    """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows."""
+def cached_page(tags, paged=False):
+    """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows.
+
+    Its responses tell caches in front who may keep them: anyone, for a second, when they are
+    the page every anonymous reader gets; no one, when they are one person's. A `paged` view
+    takes `?page=` with a page number written plainly (2, never 02); any other `page`, and any
+    `page` at all on a view that is not paged, is a 404.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not _cacheable(request):
-                return view(request, *args, **kwargs)
-            key = _page_key(request)
-            tag_keys = [_tag_key(tag) for tag in tags(**kwargs)]
-            found = cache.get_many([key, *tag_keys])
-            versions = _versions(found, tag_keys)
-            entry = found.get(key)
-            if entry is not None and entry["versions"] == versions:
-                response = _response(request, entry)
-                response["X-Cache"] = "hit"
-                return response
-            response = view(request, *args, **kwargs)
-            if _storable(response):
-                # The versions read before rendering: a change made meanwhile makes the next
-                # request a miss, never a stale hit.
-                entry = _entry(response, versions)
-                cache.set(key, entry, _timeout(getattr(response, "fresh_until", None)))
-                _label(response, entry)
-            response["X-Cache"] = "miss"
+            number = _page_number(request, paged)
+            names = tags(**kwargs)
+            if settings.PAGE_CACHE and request.method == "GET" and _for_everyone(request):
+                response = _from_cache(
+                    request, _page_key(request, number), names, view, args, kwargs
+                )
+            else:
+                response = view(request, *args, **kwargs)
+            _say_who_may_keep(request, response, names)
             return response
 
         return wrapper
@@ -70,11 +79,39 @@ def cached_page(tags):
     return decorator
 
 
-def _cacheable(request):
+def _from_cache(request, key, names, view, args, kwargs):
+    tag_keys = [_tag_key(tag) for tag in names]
+    found = cache.get_many([key, *tag_keys])
+    entry = found.get(key)
+    try:
+        versions = _versions(found, tag_keys)
+    except Exception:
+        # A cache that takes no writes (full, with no eviction) serves no page it would have to
+        # store a version for; the reader still gets theirs, rendered.
+        logger.exception("The page cache could not store a tag's version")
+        versions = None
+    if entry is not None and entry["versions"] == versions:
+        response = _response(entry)
+        response["X-Cache"] = "hit"
+        return response
+    response = view(request, *args, **kwargs)
+    if versions is not None and _storable(response):
+        # The versions read before rendering: a change made meanwhile makes the next request a
+        # miss, never a stale hit.
+        entry = _entry(response, versions)
+        try:
+            cache.set(key, entry, _timeout(getattr(response, "fresh_until", None)))
+        except Exception:
+            logger.exception("The page cache could not store a page")
+        _label(response, entry)
+    response["X-Cache"] = "miss"
+    return response
+
+
+def _for_everyone(request):
+    """Whether the page asked for is the one every anonymous reader gets."""
     return (
-        settings.PAGE_CACHE
-        and request.method == "GET"
-        and set(request.GET) <= _PAGE_PARAMETERS
+        set(request.GET) <= _PAGE_PARAMETERS
         # A session means a logged-in owner (always fresh pages); a messages cookie means a
         # note for this reader alone ("your comment awaits moderation").
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
@@ -86,8 +123,24 @@ def _cacheable(request):
     )
 
 
+def _say_who_may_keep(request, response, names):
+    # What a cache between the blog and its readers (README: nginx's proxy_cache, a CDN) may
+    # keep: an anonymous page, for one second, named by its tags for a purge; one person's
+    # page, nowhere.
+    if not _for_everyone(request) or response.cookies:
+        response["Cache-Control"] = "private, no-store"
+    elif response.status_code == 200 and request.method in ("GET", "HEAD"):
+        # max-age=0: a browser asks again each time (a 304 with the ETag), so a reader never
+        # sees their own browser's old copy of a page that changed.
+        response["Cache-Control"] = (
+            f"public, max-age=0, s-maxage=1, stale-while-revalidate={STALE_SECONDS}"
+        )
+        response["Surrogate-Key"] = " ".join(names)
+
+
 def _storable(response):
-    return response.status_code == 200 and not (set(response.cookies) - {settings.CSRF_COOKIE_NAME})
+    # A cookie is one reader's: a page that sets one is theirs alone.
+    return response.status_code == 200 and not response.cookies
 
 
 def _timeout(fresh_until):
@@ -102,9 +155,22 @@ def _timeout(fresh_until):
     return timeout
 
 
-def _page_key(request):
-    address = request.build_absolute_uri().encode()
-    return "pagecache:page:" + hashlib.sha256(address).hexdigest()
+def _page_number(request, paged):
+    pages = request.GET.getlist("page")
+    if not pages:
+        return None
+    # ASCII digits only, without a leading zero or a length no blog reaches: each other way of
+    # writing a number ("02", "%32", "٢") would otherwise be a page of its own in the cache.
+    if not paged or len(pages) > 1 or not _NUMBER.fullmatch(pages[0]):
+        raise Http404("No such page.")
+    return int(pages[0])
+
+
+def _page_key(request, number):
+    # The decoded path and the page's number, never the query string as sent, so that one page
+    # is one entry however its address is written.
+    address = f"{request.scheme}://{request.get_host()}{request.path}?page={number or 1}"
+    return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 def _versions(found, tag_keys):
@@ -119,7 +185,7 @@ def _tag_key(tag):
 
 
 def _entry(response, versions):
-    content = _TOKEN.sub(rb"\g<1>" + _PLACEHOLDER + rb"\g<2>", response.content)
+    content = response.content
     return {
         "versions": versions,
         "content": content,
@@ -129,11 +195,8 @@ def _entry(response, versions):
     }
 
 
-def _response(request, entry):
-    content = entry["content"]
-    if _PLACEHOLDER in content:
-        content = content.replace(_PLACEHOLDER, get_token(request).encode())
-    response = HttpResponse(content, content_type=entry["content_type"])
+def _response(entry):
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
     _label(response, entry)
     return response
 
@@ -142,4 +205,3 @@ def _label(response, entry):
     # ETag and Last-Modified let ConditionalGetMiddleware answer a repeat visit with 304.
     response["ETag"] = entry["etag"]
     response["Last-Modified"] = entry["last_modified"]
-    response["Cache-Control"] = "private, no-cache"

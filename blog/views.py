@@ -13,16 +13,20 @@ from .pagecache import cached_page
 POSTS_PER_PAGE = 10
 
 
-def _listing(request, posts, template, **context):
+def _listing(request, posts, template, empty_is_404=False, **context):
     page = Paginator(posts.prefetch_related("labels"), POSTS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     if request.GET.get("page") not in (None, str(page.number)):
         raise Http404("No such page.")
+    if empty_is_404 and not page.object_list:
+        # A year or month with no posts has no page: ten thousand empty years are not pages
+        # to render, or to keep in the cache.
+        raise Http404("No posts then.")
     return render(request, template, {"page": page, "posts": page.object_list, **context})
 
 
-@cached_page(tags=lambda: ["posts", "comments"])
+@cached_page(tags=lambda: ["posts", "comments"], paged=True)
 def index(request):
     return _listing(request, Post.objects.published(), "blog/index.html")
 
@@ -43,22 +47,22 @@ def archive(request):
     return render(request, "blog/archive.html", {"years": years})
 
 
-@cached_page(tags=lambda year: ["posts", "comments"])
+@cached_page(tags=lambda year: ["posts", "comments"], paged=True)
 def year_archive(request, year):
     posts = Post.objects.published().filter(published__year=year)
-    return _listing(request, posts, "blog/post_list.html", heading=str(year))
+    return _listing(request, posts, "blog/post_list.html", empty_is_404=True, heading=str(year))
 
 
-@cached_page(tags=lambda year, month: ["posts", "comments"])
+@cached_page(tags=lambda year, month: ["posts", "comments"], paged=True)
 def month_archive(request, year, month):
     if not 1 <= int(month) <= 12:
         raise Http404("No such month.")
     posts = Post.objects.published().filter(published__year=year, published__month=month)
     heading = date(int(year), int(month), 1).strftime("%B %Y")
-    return _listing(request, posts, "blog/post_list.html", heading=heading)
+    return _listing(request, posts, "blog/post_list.html", empty_is_404=True, heading=heading)
 
 
-@cached_page(tags=lambda slug: ["posts", "comments"])
+@cached_page(tags=lambda slug: ["posts", "comments"], paged=True)
 def label(request, slug):
     label = get_object_or_404(Label, slug=slug)
     posts = Post.objects.published().filter(labels=label)
@@ -68,7 +72,7 @@ def label(request, slug):
     return _listing(request, posts, "blog/post_list.html", heading=f"Posts labelled {label}")
 
 
-@cached_page(tags=lambda year, month, slug: ["posts", f"post:{slug}"])
+@cached_page(tags=lambda year, month, slug: ["posts", f"post:{slug}"], paged=True)
 def post_detail(request, year, month, slug):
     post = _published_post(year, month, slug, request.user)
     response = render(request, "blog/post_detail.html", {"post": post})

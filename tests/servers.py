@@ -153,13 +153,19 @@ class Browser:
         return self._open(urllib.request.Request(url))
 
     def post(self, url, data, referer):
-        data = {**data, "csrfmiddlewaretoken": self.csrf_token(referer)}
+        """Send the form on `referer` as a browser does: with its token if it has one (only a
+        signed-in person's forms do), and saying which page sent it."""
+        token = self.csrf_token(referer)
+        if token is not None:
+            data = {**data, "csrfmiddlewaretoken": token}
         body = urllib.parse.urlencode(data, doseq=True).encode()
-        return self._open(urllib.request.Request(url, data=body, headers={"Referer": referer}))
+        origin = "{0.scheme}://{0.netloc}".format(urllib.parse.urlsplit(referer))
+        headers = {"Referer": referer, "Origin": origin, "Sec-Fetch-Site": "same-origin"}
+        return self._open(urllib.request.Request(url, data=body, headers=headers))
 
     def csrf_token(self, page_url):
-        page = self.get(page_url).text
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', self.get(page_url).text)
+        return found and found[1]
 
     def _open(self, request):
         try:

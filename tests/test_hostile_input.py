@@ -261,10 +261,13 @@ def test_a_missing_page_is_a_friendly_404(client, seed):
     assert html(response).find("h1").get_text() == "Page not found"
 
 
-def test_an_expired_form_is_a_friendly_403_that_keeps_nothing(seed):
+def test_an_expired_form_is_a_friendly_403_that_keeps_nothing(seed, admin_user):
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post(
+    # Only a signed-in person's forms carry a token (an anonymous reader's page has none).
+    owner = Client(enforce_csrf_checks=True)
+    owner.force_login(admin_user)
+    response = owner.post(
         f"/comments/post/{seed.pk}/", {"body": "x", "csrfmiddlewaretoken": "forged"}
     )
     assert response.status_code == 403

@@ -174,21 +174,54 @@ def test_the_comment_endpoint_takes_only_post(client, seed):
     assert client.get(f"/comments/post/{seed.pk}/").status_code == 405
 
 
-def test_a_post_without_a_csrf_token_is_forbidden(seed):
-    strict = Client(enforce_csrf_checks=True)
-    response = strict.post(f"/comments/post/{seed.pk}/", comment_form_data())
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site", "Origin": "https://elsewhere.example"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://other.testserver"},
+        # A browser that predates Fetch Metadata still names the page's origin.
+        {"Origin": "https://elsewhere.example"},
+        {"Origin": "null"},
+    ],
+)
+def test_a_comment_sent_from_another_sites_page_is_refused_saying_so(seed, headers):
+    response = Client().post(f"/comments/post/{seed.pk}/", comment_form_data(), headers=headers)
     assert response.status_code == 403
+    assert html(response).find("h1").get_text() == "Sent from another site"
     assert Comment.objects.count() == 15
 
 
-def test_the_form_on_the_page_carries_a_csrf_token_that_works(seed):
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
+        {"Origin": "http://testserver"},
+        {},  # no browser at all: no reader's cookies to abuse
+    ],
+)
+def test_the_form_on_the_page_posts_with_no_token_from_the_blogs_own_page(seed, headers):
     strict = Client(enforce_csrf_checks=True)
-    page = html(strict.get(POST_URL))
-    token = page.find("input", attrs={"name": "csrfmiddlewaretoken"})["value"]
-    response = strict.post(
-        f"/comments/post/{seed.pk}/", comment_form_data(csrfmiddlewaretoken=token)
-    )
+    form = html(strict.get(POST_URL)).find("form", id="comment-form")
+    assert form.find("input", attrs={"name": "csrfmiddlewaretoken"}) is None
+    response = strict.post(form["action"], comment_form_data(), headers=headers)
     assert response.status_code == 302
+    assert Comment.objects.count() == 16
+
+
+def test_a_signed_in_person_still_needs_the_csrf_token(seed, admin_user):
+    owner = Client(enforce_csrf_checks=True)
+    owner.force_login(admin_user)
+    same_origin = {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}
+    url = f"/comments/post/{seed.pk}/"
+    refused = owner.post(url, comment_form_data(), headers=same_origin)
+    assert refused.status_code == 403
+    assert html(refused).find("h1").get_text() == "Your form had expired"
+    assert Comment.objects.count() == 15
+
+    token = html(owner.get(POST_URL)).find("input", attrs={"name": "csrfmiddlewaretoken"})
+    data = comment_form_data(csrfmiddlewaretoken=token["value"])
+    assert owner.post(url, data, headers=same_origin).status_code == 302
+    assert Comment.objects.count() == 16
 
 
 def test_names_and_text_are_stored_nfc_normalized(client, seed):
