@@ -116,11 +116,16 @@ else:
 # gunicorn worker on the machine shares it, so a blocklist entry or the comment limit holds in
 # all of them, with no cache server. Several machines share Redis instead.
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://blog_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis out of reach is a cache miss, not a 500 (config/cache.py); and a Redis that hangs
+    # costs a request a second at most, not a worker.
+    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 # Whole pages for anonymous readers (blog/pagecache.py). On by default only with a cache that
 # every app server shares, where a change made through one server reaches all of them at once.
 PAGE_CACHE = env.bool(
     "PAGE_CACHE",
-    default=CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache",
+    default=CACHES["default"]["BACKEND"] == "config.cache.RedisCache",
 )
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=24 * 60 * 60)
 

@@ -115,7 +115,7 @@ def test_healthz_answers_ok_and_is_never_cached(client, db, settings):
 def test_healthz_names_a_failing_cache(client, db, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
         }
     }

@@ -147,3 +147,19 @@ def test_no_cached_page_outlives_the_comment_form(client, page_cache):
     assert response["X-Cache"] == "miss"
     assert html(response).find("form", id="comment-form") is None
     assert "Comments are closed" in response.content.decode()
+
+
+def test_with_redis_out_of_reach_readers_get_pages_and_comments_are_kept(client, settings, seed):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",  # what settings.py makes of a redis:// CACHE_URL
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    settings.PAGE_CACHE = True
+    settings.COMMENTS_PER_MINUTE = 5  # the limit's count lives in the cache too
+    for _ in range(2):
+        page = client.get(POST_URL)
+        assert page.status_code == 200 and page["X-Cache"] == "miss"
+    assert post_comment(client, seed, body="Written while the cache was down.").status_code == 302
+    assert "Written while the cache was down." in Client().get(POST_URL).content.decode()
