@@ -243,6 +243,10 @@ COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=200)
 MODERATION_POLICY = env.str("MODERATION_POLICY", default="hold-flagged")
 MODERATION_HOLD_ABOVE = env.float("MODERATION_HOLD_ABOVE", default=0.65)
 MODERATION_SPAM_ABOVE = env.float("MODERATION_SPAM_ABOVE", default=0.998)
+# The owner gets at most MODERATION_MAILS "comment waiting" emails in any
+# MODERATION_MAIL_WINDOW seconds; past that, one digest names every comment that waits meanwhile.
+MODERATION_MAILS = env.int("MODERATION_MAILS", default=5)
+MODERATION_MAIL_WINDOW = env.int("MODERATION_MAIL_WINDOW", default=10 * 60)
 # How long the approve / spam links in the owner's email work (each works once).
 MODERATION_LINK_DAYS = env.int("MODERATION_LINK_DAYS", default=7)
 # Spam older than this is deleted by `manage.py spam purge` (until then, it can be brought back).
