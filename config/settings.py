@@ -170,6 +170,27 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="blog@localhost")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Owner", address) for address in env.list("ADMINS", default=[])]
+# Django's errors (a 500's traceback among them) go to stderr, which gunicorn and systemd keep,
+# and by mail to ADMINS when set, queued like all the blog's mail (config/reports.py). The
+# blog's own warnings (mail that failed, the cache out of reach) go to stderr too.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {"class": "config.reports.AdminEmailHandler", "level": "ERROR"},
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # In place of Django's defaults, which print only with DEBUG and mail from the request.
+        "django": {
+            "handlers": ["stderr", "mail_admins"],
+            "level": "INFO" if DEBUG else "ERROR",
+            "propagate": False,
+        },
+    },
+}
 # Where the owner hears of comments waiting in the queue (empty: no such mail).
 OWNER_EMAIL = env("OWNER_EMAIL", default="")
 # The blog's public address, for links in emails, which have no request to take it from.

@@ -20,8 +20,6 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
-from aiosmtpd.controller import Controller
-from conftest import Inbox
 from servers import (
     REDIS_URL,
     ROOT,
@@ -275,16 +273,6 @@ def private_redis():
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on loopback; its port, and the messages it took."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller.port, handler.messages
-    controller.stop()
 
 
 class MailWorker:
