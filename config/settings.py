@@ -122,11 +122,16 @@ else:
 # gunicorn worker on the machine shares it, so a blocklist entry or the comment limit holds in
 # all of them, with no cache server. Several machines share Redis instead.
 CACHES = {"default": env.cache_url("CACHE_URL", default="dbcache://blog_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis out of reach is a cache miss, not a 500 (config/cache.py); and a Redis that hangs
+    # costs a request a second at most, not a worker.
+    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 # Whole pages for anonymous readers (blog/pagecache.py). On by default only with a cache that
 # every app server shares, where a change made through one server reaches all of them at once.
 PAGE_CACHE = env.bool(
     "PAGE_CACHE",
-    default=CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache",
+    default=CACHES["default"]["BACKEND"] == "config.cache.RedisCache",
 )
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=24 * 60 * 60)
 
@@ -171,6 +176,27 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="blog@localhost")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Owner", address) for address in env.list("ADMINS", default=[])]
+# Django's errors (a 500's traceback among them) go to stderr, which gunicorn and systemd keep,
+# and by mail to ADMINS when set, queued like all the blog's mail (config/reports.py). The
+# blog's own warnings (mail that failed, the cache out of reach) go to stderr too.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {"class": "config.reports.AdminEmailHandler", "level": "ERROR"},
+    },
+    "root": {"handlers": ["stderr"], "level": "WARNING"},
+    "loggers": {
+        # In place of Django's defaults, which print only with DEBUG and mail from the request.
+        "django": {
+            "handlers": ["stderr", "mail_admins"],
+            "level": "INFO" if DEBUG else "ERROR",
+            "propagate": False,
+        },
+    },
+}
 # Where the owner hears of comments waiting in the queue (empty: no such mail).
 OWNER_EMAIL = env("OWNER_EMAIL", default="")
 # The blog's public address, for links in emails, which have no request to take it from.
@@ -244,6 +270,10 @@ COMMENTS_PER_PAGE = env.int("COMMENTS_PER_PAGE", default=200)
 MODERATION_POLICY = env.str("MODERATION_POLICY", default="hold-flagged")
 MODERATION_HOLD_ABOVE = env.float("MODERATION_HOLD_ABOVE", default=0.65)
 MODERATION_SPAM_ABOVE = env.float("MODERATION_SPAM_ABOVE", default=0.998)
+# The owner gets at most MODERATION_MAILS "comment waiting" emails in any
+# MODERATION_MAIL_WINDOW seconds; past that, one digest names every comment that waits meanwhile.
+MODERATION_MAILS = env.int("MODERATION_MAILS", default=5)
+MODERATION_MAIL_WINDOW = env.int("MODERATION_MAIL_WINDOW", default=10 * 60)
 # How long the approve / spam links in the owner's email work (each works once).
 MODERATION_LINK_DAYS = env.int("MODERATION_LINK_DAYS", default=7)
 # Spam older than this is deleted by `manage.py spam purge` (until then, it can be brought back).

@@ -219,6 +219,22 @@ class TokenCount(models.Model):
         return f"{self.token}: {self.spam} spam, {self.ham} ham"
 
 
+class WaitingNotice(models.Model):
+    """The owner is to be told (`sent` empty), or was told at `sent`, that this comment waits.
+
+    The comments one email names share its `sent`, so the emails sent lately are the distinct
+    `sent` times; a comment that comes to wait again is to be told again.
+    """
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, primary_key=True, related_name="waiting_notice"
+    )
+    sent = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.comment}: {self.sent or 'to tell'}"
+
+
 class QueueQuerySet(models.QuerySet):
     def waiting(self):
         """Comments the owner has yet to see or may want to rescue: held ones and spam."""

@@ -1,5 +1,9 @@
 """Email to the owner when a comment waits, with links that approve or mark it as spam.
 
+At most MODERATION_MAILS such emails go out in any MODERATION_MAIL_WINDOW seconds: past that,
+the comments that arrive wait until the window has room again, and then one digest names every
+one of them, so a flood of comments is a few emails, and none is left out.
+
 The links are signed, expire after MODERATION_LINK_DAYS, and work once: each names the
 comment's latest decision, so any decision since (by link or in the admin) retires them.
 Opening one shows the comment and a button; only pressing it decides, because mail scanners
@@ -8,21 +12,27 @@ open every link in a message.
 Like all the blog's mail, it is a task sent by `manage.py db_worker`, never inside a request.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.dispatch import receiver
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
 from django_tasks import task
 
 from comments import notify
 from comments.models import Comment
 from comments.signals import comment_was_posted
 
-from .models import Decision
+from .models import Decision, WaitingNotice
 
 _SALT = "moderation.decide"
+# A digest quotes this much of each comment; the queue has the rest.
+DIGEST_BODY_CHARS = 500
 ACTIONS = {"approve": Comment.Status.PUBLISHED, "spam": Comment.Status.SPAM}
 
 
@@ -35,31 +45,83 @@ def tell_the_owner(comment):
     """Once the transaction commits, email the owner (OWNER_EMAIL) that `comment` waits."""
     if comment.status != Comment.Status.PENDING or not settings.OWNER_EMAIL:
         return
+    WaitingNotice.objects.update_or_create(comment=comment, defaults={"sent": None})
     notify.later(send_waiting, comment.pk)
 
 
 @task()
 def send_waiting(pk, attempt=0):
-    comment = Comment.objects.select_related("post").filter(pk=pk).first()
-    if comment is None or comment.status != Comment.Status.PENDING:
-        return  # decided (or deleted) before the mail went: nothing waits any more
-    queue = settings.SITE_URL + reverse("admin:moderation_queuedcomment_changelist")
-    days = settings.MODERATION_LINK_DAYS
-    links = ""
+    """Tell the owner that comment `pk` waits, with every other waiting comment not yet told of;
+    later if the window's emails are used up."""
+    to_tell = WaitingNotice.objects.filter(sent=None, comment__status=Comment.Status.PENDING)
+    if not to_tell.filter(comment_id=pk).exists():
+        return  # decided (or deleted) before the mail went, or named in an email since
+    now = timezone.now()
+    window = timedelta(seconds=settings.MODERATION_MAIL_WINDOW)
+    sent = WaitingNotice.objects.filter(sent__gt=now - window).values_list("sent", flat=True)
+    recent = sorted(set(sent))
+    if len(recent) >= settings.MODERATION_MAILS:
+        # When the oldest leaves the window, the first task to run names them all at once.
+        send_waiting.using(run_after=recent[0] + window).enqueue(pk, attempt=attempt)
+        return
+    # Claimed in one statement: of two workers at once, each comment goes to one email.
+    to_tell.update(sent=now)
+    comments = list(
+        Comment.objects.filter(waiting_notice__sent=now).select_related("post").order_by("pk")
+    )
+    if not comments:
+        return
     # The links act as the owner's staff account: with none, a decision would be nobody's.
-    if owner() is not None:
-        links = (
-            f"Approve it: {decision_url(comment, 'approve')}\n"
-            f"Mark it as spam: {decision_url(comment, 'spam')}\n"
-            f"(These links work once, for {days} day{pluralize(days)}.)\n\n"
-        )
-    email = notify.message(
+    links = owner() is not None
+    email = _one_waits(comments[0], links) if len(comments) == 1 else _digest(comments, links)
+    if not notify.deliver(email, send_waiting, pk, attempt=attempt):
+        # Nothing was sent: give them back, for the retry (or the next email) to name.
+        WaitingNotice.objects.filter(sent=now).update(sent=None)
+
+
+def _one_waits(comment, links):
+    note = f"(These links work {_lasting()}.)\n\n" if links else ""
+    return notify.message(
         f"A comment waits for you on “{comment.post.title}”",
-        f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n{links}"
-        f"Decide in the moderation queue: {queue}\n",
+        f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n"
+        f"{_links(comment, links)}{note}"
+        f"Decide in the moderation queue: {_queue_url()}\n",
         [settings.OWNER_EMAIL],
     )
-    notify.deliver(email, send_waiting, pk, attempt=attempt)
+
+
+def _digest(comments, links):
+    listed = "".join(
+        f"{comment.author} wrote (#{comment.number}) on “{comment.post.title}”:\n\n"
+        f"{Truncator(comment.body).chars(DIGEST_BODY_CHARS)}\n\n"
+        f"{_links(comment, links)}----\n\n"
+        for comment in comments
+    )
+    note = f"(Each link works {_lasting()}.)\n\n" if links else ""
+    return notify.message(
+        f"{len(comments)} comments wait for you",
+        f"So many comments came at once that they are named together here.\n\n{listed}"
+        f"{note}Decide in the moderation queue: {_queue_url()}\n",
+        [settings.OWNER_EMAIL],
+    )
+
+
+def _links(comment, links):
+    if not links:
+        return ""
+    return (
+        f"Approve it: {decision_url(comment, 'approve')}\n"
+        f"Mark it as spam: {decision_url(comment, 'spam')}\n"
+    )
+
+
+def _lasting():
+    days = settings.MODERATION_LINK_DAYS
+    return f"once, for {days} day{pluralize(days)}"
+
+
+def _queue_url():
+    return settings.SITE_URL + reverse("admin:moderation_queuedcomment_changelist")
 
 
 def decision_url(comment, action):

@@ -116,6 +116,17 @@ class Inbox:
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server on loopback, for servers the test starts: its port, and the messages
+    it took."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller.port, handler.messages
+    controller.stop()
+
+
+@pytest.fixture
 def inbox(settings):
     handler = Inbox()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())

@@ -1,11 +1,13 @@
 """Under load and faults (bounded, loopback only): every accepted comment is stored exactly once,
-every refusal says so, no response is a 5xx; the server survives a killed worker and a database
-that goes away and comes back. Each test runs gunicorn with the repo's gunicorn.conf.py."""
+every refusal says so, no response is a 5xx; the server survives a killed worker, a database
+that goes away and comes back, and Redis and the mail worker stopped and restarted. Each test
+runs gunicorn with the repo's gunicorn.conf.py."""
 
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -20,6 +22,7 @@ import pytest
 import redis
 from servers import (
     REDIS_URL,
+    ROOT,
     Browser,
     Gunicorn,
     free_port,
@@ -46,9 +49,11 @@ def load_env(database_url, tmp_path, **extra):
     return production_env(
         database_url,
         tmp_path,
-        WEB_CONCURRENCY="3",
-        COMMENTS_PER_MINUTE="0",  # every poster here comes from 127.0.0.1
-        **extra,
+        **{
+            "WEB_CONCURRENCY": "3",
+            "COMMENTS_PER_MINUTE": "0",  # every poster here comes from 127.0.0.1
+            **extra,
+        },
     )
 
 
@@ -227,3 +232,173 @@ def test_the_database_going_away_and_coming_back(private_postgres, tmp_path):
         server.stop()
     assert not [code for code in answers if isinstance(code, int) and code >= 500 and code != 503]
     assert sorted(stored_texts(database_url)) == sorted(poster.accepted)
+
+
+class PrivateRedis:
+    """A redis-server of our own on a free port, keeping nothing on disk, which a test may stop."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis.from_url(self.url, socket_timeout=1).ping()
+                return
+            except redis.ConnectionError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.1)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis():
+    def installed():
+        if shutil.which("redis-server") is None:
+            raise FileNotFoundError("redis-server is not on PATH")
+
+    require("redis-server", installed)
+    server = PrivateRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class MailWorker:
+    """`manage.py db_worker`, as the blog-worker service runs it; stopped as systemd stops it."""
+
+    def __init__(self, env):
+        self.env, self.process = env, None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval=0.2"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def test_redis_and_the_mail_worker_stopped_and_restarted_under_load(
+    shared_database, private_redis, smtp, tmp_path
+):
+    smtp_port, inbox = smtp
+    env = load_env(
+        shared_database,
+        tmp_path,
+        CACHE_URL=private_redis.url,  # PAGE_CACHE is on by default with Redis
+        COMMENTS_PER_MINUTE="100000",  # counted in Redis, never reached
+        MODERATION_POLICY="hold-all",  # each comment waits, and the owner is told by mail
+        OWNER_EMAIL="owner@example.org",
+        MODERATION_MAIL_WINDOW="2",  # digests every few seconds, not minutes
+        EMAIL_URL=f"smtp://127.0.0.1:{smtp_port}",
+    )
+    prepare(env)
+    server, worker = Gunicorn(env), MailWorker(env)
+    worker.start()
+    answers, stop, faults_over = Counter(), threading.Event(), threading.Event()
+    phase, reads = ["before"], Counter()  # (phase, status, X-Cache) of each read
+    accepted_at, health = {}, []
+
+    def read():
+        reader = Browser()
+        while not stop.is_set():
+            current = phase[0]
+            try:
+                page = reader.get(server.url + POST_PATH)
+                reads[current, page.status, page.headers.get("X-Cache")] += 1
+            except CUT_CONNECTION:
+                reads[current, "no answer"] += 1
+
+    posters = [Poster(server.url, f"Poster {i}", answers) for i in range(8)]
+
+    def post(i, poster):
+        n = 0
+        # Until the faults are over, and a few more after; bounded whatever happens.
+        while n < 200 and not (faults_over.is_set() and n >= 8):
+            # Each from an address of its own (through the trusted proxy on 127.0.0.1), so that
+            # they wait for the owner rather than going to the spam folder as a flood.
+            poster.browser.opener.addheaders = [("X-Forwarded-For", f"10.{i}.{n // 250}.{n % 250}")]
+            poster.post(f"Load comment {i}-{n} while things break.")
+            n += 1
+
+    def accepted():
+        return sum(len(poster.accepted) for poster in posters)
+
+    def wait(seconds, until):
+        """At least `seconds`, and until `until()` holds (at most 30 s more, loaded or not)."""
+        time.sleep(seconds)
+        deadline = time.monotonic() + 30
+        while not until() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    def break_things():
+        wait(1, until=lambda: reads["before", 200, "hit"])
+        accepted_at["redis stopped"] = accepted()
+        private_redis.stop()
+        phase[0] = "redis down"
+        health.append(Browser().get(server.url + "/healthz"))
+        wait(3, until=lambda: reads["redis down", 200, "miss"] >= 2)
+        accepted_at["redis restarted"] = accepted()
+        private_redis.start()
+        phase[0] = "redis back"
+        wait(1, until=lambda: reads["redis back", 200, "hit"])
+        worker.stop()
+        accepted_at["worker stopped"] = accepted()
+        wait(3, until=lambda: accepted() > accepted_at["worker stopped"])
+        accepted_at["worker restarted"] = accepted()
+        worker.start()
+        faults_over.set()
+
+    threads = [threading.Thread(target=post, args=(i, p)) for i, p in enumerate(posters)]
+    threads.append(threading.Thread(target=break_things))
+    reader = threading.Thread(target=read)
+    try:
+        for thread in [reader, *threads]:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        stop.set()
+        reader.join(timeout=30)
+        texts = [text for poster in posters for text in poster.accepted]
+        # Mail catches up: the owner hears of every comment that waits.
+        deadline = time.monotonic() + 30
+        while unmentioned := [t for t in texts if not any(t in m.get_content() for m in inbox)]:
+            assert time.monotonic() < deadline, f"{len(unmentioned)} comments never mailed"
+            time.sleep(0.5)
+    finally:
+        worker.stop()
+        server.stop()
+    assert not [code for code in answers if isinstance(code, int) and code >= 500], answers
+    assert not [read for read in reads if isinstance(read[1], int) and read[1] >= 500], reads
+    assert sorted(stored_texts(shared_database)) == sorted(texts), "every accepted comment stored"
+    assert len(inbox) < len(texts) / 2, "a flood of held comments comes as digests"
+    # Comments were posted while Redis was down, and while the worker was.
+    assert accepted_at["redis restarted"] > accepted_at["redis stopped"], accepted_at
+    assert accepted_at["worker restarted"] > accepted_at["worker stopped"], accepted_at
+    # Pages are served from the cache, rendered afresh while Redis is down, cached again after.
+    assert reads["before", 200, "hit"] and reads["redis back", 200, "hit"], reads
+    assert reads["redis down", 200, "miss"], reads
+    assert not reads["redis down", 200, "hit"], reads
+    # A load balancer keeps the server: it says the cache fails, and that it serves.
+    assert health[0].status == 200 and "failing" in health[0].text

@@ -12,18 +12,20 @@ import logging
 import socket
 import threading
 import time
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from conftest import comment_number, links_in, post_comment
 from django.core.management import call_command
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from comments import notify
 from comments.models import Comment, Subscriber, ThreadMail
-from moderation.models import Decision
+from moderation.models import Decision, WaitingNotice
 from moderation.notify import send_waiting
 
 
@@ -98,6 +100,14 @@ def queued():
 def time_passes():
     """The retries' run_after comes: make every waiting task ready now."""
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+
+def the_mail_window_passes(settings):
+    """MODERATION_MAIL_WINDOW goes by: the owner's emails are that much older, and every task
+    put off is due."""
+    window = timedelta(seconds=settings.MODERATION_MAIL_WINDOW)
+    WaitingNotice.objects.exclude(sent=None).update(sent=F("sent") - window)
+    time_passes()
 
 
 def publish(comment):
@@ -242,3 +252,26 @@ def test_a_mail_is_built_when_it_is_sent_from_what_is_true_then(
     mail.answers()
     run_worker()
     assert inbox == [] and queued() == []
+
+
+def test_a_flood_of_held_comments_is_a_few_mails_to_the_owner_naming_every_one(
+    seed, settings, mail, inbox
+):
+    settings.OWNER_EMAIL = "owner@example.org"
+    mail.answers()
+    bodies = [f"Flood comment {n}, on B cells." for n in range(30)]
+    for n, body in enumerate(bodies):
+        # From thirty addresses, so that no flood check sends them to the spam folder.
+        reader = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
+        assert post_comment(reader, seed, body=body).status_code == 302
+        run_worker()  # the worker keeps up: each comment's mail is due at once
+    assert len(inbox) == settings.MODERATION_MAILS == 5
+    the_mail_window_passes(settings)
+    run_worker()
+
+    assert len(inbox) == 6 and queued() == []
+    digest = inbox[-1]
+    assert digest["Subject"] == "25 comments wait for you"
+    mailed = "".join(message.get_content() for message in inbox)
+    assert [body for body in bodies if body not in mailed] == []
+    assert [n for n in range(16, 46) if f"(#{n})" not in mailed] == []

@@ -258,3 +258,19 @@ def test_a_cache_that_takes_no_writes_still_serves_every_page(client, full_redis
         assert response.status_code == 200
         assert response["X-Cache"] == "miss"
         assert html(response).find("li", id="c10") is not None
+
+
+def test_with_redis_out_of_reach_readers_get_pages_and_comments_are_kept(client, settings, seed):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.RedisCache",  # what settings.py makes of a redis:// CACHE_URL
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+    settings.PAGE_CACHE = True
+    settings.COMMENTS_PER_MINUTE = 5  # the limit's count lives in the cache too
+    for _ in range(2):
+        page = client.get(POST_URL)
+        assert page.status_code == 200 and page["X-Cache"] == "miss"
+    assert post_comment(client, seed, body="Written while the cache was down.").status_code == 302
+    assert "Written while the cache was down." in Client().get(POST_URL).content.decode()
