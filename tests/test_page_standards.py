@@ -1,0 +1,32 @@
+"""What readers, feed readers and search engines expect of a page (issue 21): markup the HTML
+standard accepts, a comment form a reader can use, and an icon in the tab."""
+
+import re
+from datetime import datetime
+
+from conftest import POST_URL, html, post_comment
+
+from comments.signals import comment_will_be_posted
+
+# HTML's global date and time string, to the second: a browser or a validator rejects more
+# than three decimals, and a form-posted comment's time has six.
+DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)")
+
+
+def _publish(sender, comment, **kwargs):
+    comment.status = comment.Status.PUBLISHED
+
+
+def test_every_datetime_attribute_is_to_the_second(client, seed):
+    comment_will_be_posted.connect(_publish)
+    try:
+        post_comment(client, seed, body="Posted through the form: microseconds and all.")
+    finally:
+        comment_will_be_posted.disconnect(_publish)
+    pages = [html(client.get(POST_URL)), html(client.get("/search/", {"q": "microseconds"}))]
+    stamps = [time["datetime"] for page in pages for time in page.find_all("time", datetime=True)]
+    stamps += [pages[0].find("meta", property="article:published_time")["content"]]
+    times = [s for s in stamps if "T" in s]
+    assert len(times) >= 3
+    assert all(DATETIME.fullmatch(s) for s in times), times
+    assert datetime.fromisoformat(times[-1]).date().isoformat() == "2009-11-27"
