@@ -30,3 +30,16 @@ def test_every_datetime_attribute_is_to_the_second(client, seed):
     assert len(times) >= 3
     assert all(DATETIME.fullmatch(s) for s in times), times
     assert datetime.fromisoformat(times[-1]).date().isoformat() == "2009-11-27"
+
+
+def test_every_aria_describedby_names_an_element_on_the_page(client, seed):
+    for response in (client.get(POST_URL), post_comment(client, seed, body="")):
+        page = html(response)
+        described = [tag for tag in page.find_all(attrs={"aria-describedby": True})]
+        assert described
+        for tag in described:
+            for ref in tag["aria-describedby"].split():
+                assert page.find(id=ref) is not None, f"{tag.get('name')}: no #{ref}"
+    checkbox = page.find("input", attrs={"name": "notify"})
+    helptext = page.find(id=checkbox["aria-describedby"]).get_text()
+    assert helptext == "Send replies to this comment to its author."
