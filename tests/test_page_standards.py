@@ -43,3 +43,15 @@ def test_every_aria_describedby_names_an_element_on_the_page(client, seed):
     checkbox = page.find("input", attrs={"name": "notify"})
     helptext = page.find(id=checkbox["aria-describedby"]).get_text()
     assert helptext == "Send replies to this comment to its author."
+
+
+def test_a_form_sent_back_with_errors_focuses_the_first_field_in_error(client, seed):
+    def focused(**data):
+        response = post_comment(client, seed, **data)
+        assert response.status_code == 400
+        return [tag["name"] for tag in html(response).find_all(autofocus=True)]
+
+    assert focused(body=" ") == ["body"]
+    assert focused(author_email="not-an-address", author_url="ftp://x.org/") == ["author_email"]
+    assert focused(parent="999999") == ["body"]  # the error stands above the form's fields
+    assert not html(client.get(POST_URL)).find_all(autofocus=True)

@@ -25,3 +25,21 @@ def test_each_checkbox_and_its_label_are_on_one_line(new_page, site, screenshot,
         if name == "notify" or width > 800:
             assert text["height"] < 1.5 * line, f"the {name} label wraps onto two lines"
     screenshot(page, close_up=page.locator("#comment-form"))
+
+
+def test_a_form_sent_back_with_errors_is_in_sight_with_the_field_in_error_focused(page, site):
+    page.goto(site + POST_PATH)
+    form = page.locator("#comment-form")
+    form.get_by_label("Comment:", exact=True).fill("My careful text.")
+    form.get_by_label("Name:", exact=True).evaluate("(el, v) => { el.value = v; }", "N" * 101)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Publish your comment").click()
+    sent_back_at = page.url
+    name = page.locator("#comment-form").get_by_label("Name:", exact=True)
+    assert name.evaluate("el => el === document.activeElement")
+    assert page.evaluate("window.scrollY") > 500
+    box, height = name.bounding_box(), page.evaluate("window.innerHeight")
+    assert 0 <= box["y"] and box["y"] + box["height"] <= height, "the field is out of sight"
+
+    page.goto(sent_back_at)  # the address typed again, or bookmarked: the post, with its form
+    assert page.url == site + POST_PATH
