@@ -5,6 +5,8 @@ import re
 from datetime import datetime
 
 from conftest import POST_URL, html, post_comment
+from django.core.management import call_command
+from django.test import Client
 
 from comments.signals import comment_will_be_posted
 
@@ -55,3 +57,23 @@ def test_a_form_sent_back_with_errors_focuses_the_first_field_in_error(client, s
     assert focused(author_email="not-an-address", author_url="ftp://x.org/") == ["author_email"]
     assert focused(parent="999999") == ["body"]  # the error stands above the form's fields
     assert not html(client.get(POST_URL)).find_all(autofocus=True)
+
+
+def test_every_page_has_an_icon_and_favicon_ico_is_one(client, seed, settings, tmp_path):
+    # Collected as in production (hashed names), and served by WhiteNoise, as there.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    browser = Client()  # WhiteNoise reads STATIC_ROOT when the middleware starts
+    for path in ("/", POST_URL, "/archive/", "/search/", "/nothing-here/"):
+        icons = html(browser.get(path)).find_all("link", rel="icon")
+        assert {icon.get("type") for icon in icons} == {None, "image/svg+xml"}, path
+        for icon in icons:
+            assert browser.get(icon["href"]).status_code == 200
+    response = browser.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
+    assert b"".join(response.streaming_content).startswith(b"\x00\x00\x01\x00")  # ICO
