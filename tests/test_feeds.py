@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import POST_URL, comment_number, html
 
+from blog.models import Post
 from comments.models import Comment
 from moderation.models import Decision
 
@@ -123,3 +124,61 @@ def test_a_post_has_canonical_and_sharing_tags(client, seed):
     assert meta["og:description"].startswith("An experimental ME/CFS treatment in Norway")
     assert meta["article:published_time"].startswith("2009-11-27")
     assert meta["twitter:card"] == "summary"
+
+
+THR = "{http://purl.org/syndication/thread/1.0}"
+
+
+def test_the_posts_feed_names_its_author_as_atom_requires(client, seed, settings):
+    settings.BLOG_AUTHOR = "Cort Johnson"
+    feed = atom(client.get("/feeds/posts/"))
+    assert feed.find(f"{ATOM}author/{ATOM}name").text == "Cort Johnson"
+    (entry,) = entries(feed)
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == "Cort Johnson"
+    comments = atom(client.get("/feeds/comments/"))
+    assert comments.find(f"{ATOM}author/{ATOM}name").text == "Cort Johnson"
+
+
+def test_feed_ids_are_tag_uris_whatever_host_the_reader_asked(client, seed, settings):
+    settings.SITE_URL = "https://blog.example.org"
+    settings.ALLOWED_HOSTS = ["blog.example.org", "www.blog.example.org", "10.0.0.7"]
+    ids = []
+    for host in ("blog.example.org", "www.blog.example.org", "10.0.0.7"):
+        for url in ("/feeds/posts/", "/feeds/comments/", f"/feeds/comments/{seed.pk}/"):
+            feed = atom(client.get(url, headers={"host": host}))
+            ids.append(
+                [feed.find(f"{ATOM}id").text] + [e.find(f"{ATOM}id").text for e in entries(feed)]
+            )
+    assert ids[0:3] == ids[3:6] == ids[6:9]
+    posts, everywhere, one = ids[0:3]
+    assert posts[1] == f"tag:blog.example.org,2009-11-27:/posts/{seed.pk}"
+    ten = comment_number(10)
+    assert f"tag:blog.example.org,{ten.created:%Y-%m-%d}:/comments/{ten.pk}/" in one
+    assert all(id.startswith("tag:blog.example.org,") for id in everywhere[1:])
+
+
+def test_a_post_entry_links_its_comments_feed_and_counts_the_published_ones(client, seed, settings):
+    settings.SITE_URL = "https://blog.example.org"
+
+    def replies():
+        (entry,) = entries(atom(client.get("/feeds/posts/")))
+        (link,) = entry.findall(f"{ATOM}link[@rel='replies']")
+        return link.get("href"), link.get(f"{THR}count"), entry.find(f"{THR}total").text
+
+    href = f"https://blog.example.org/feeds/comments/{seed.pk}/"
+    assert replies() == (href, "12", "12")
+    assert len(entries(atom(client.get(href.removeprefix("https://blog.example.org"))))) == 12
+    Decision.objects.change(Comment.objects.filter(number=12), Comment.Status.PENDING)
+    assert replies() == (href, "11", "11")
+
+
+def test_the_posts_feed_costs_the_same_queries_for_one_post_or_twenty(
+    client, seed, django_assert_num_queries
+):
+    # The posts, their labels, their comment counts.
+    with django_assert_num_queries(3):
+        client.get("/feeds/posts/")
+    for i in range(19):
+        Post.objects.create(title=f"P{i}", slug=f"p{i}", body="x", published=seed.published)
+    with django_assert_num_queries(3):
+        assert len(entries(atom(client.get("/feeds/posts/")))) == 20

@@ -1,5 +1,4 @@
 from django import template
-from django.db.models import Count
 from django.http import Http404
 
 from .. import commenter, editing
@@ -88,14 +87,7 @@ def _page_of(pages, matches):
 @register.simple_tag
 def comment_counts(posts):
     """{post pk: its number of published comments} for a list of posts, in one query."""
-    rows = (
-        Comment.objects.published()
-        .filter(post__in=posts)
-        .values("post")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {row["post"]: row["count"] for row in rows}
+    return Comment.objects.published().count_per_post(posts)
 
 
 @register.filter
