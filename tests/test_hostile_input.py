@@ -60,7 +60,12 @@ def assert_inert(markup, where):
                 cleaned = "".join(ch for ch in value if ch.isprintable())
                 assert not DANGEROUS_SCHEMES.match(cleaned), f"{name}={value!r} in {where}"
         if tag.name == "link":
-            assert tag.get("rel") and tag["rel"][0] in {"stylesheet", "alternate", "canonical"}
+            assert tag.get("rel") and tag["rel"][0] in {
+                "stylesheet",
+                "alternate",
+                "canonical",
+                "icon",
+            }
 
 
 _names = (f"Tester {n}" for n in itertools.count())
