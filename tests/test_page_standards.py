@@ -1,14 +1,17 @@
 """What readers, feed readers and search engines expect of a page (issue 21): markup the HTML
 standard accepts, a comment form a reader can use, and an icon in the tab."""
 
+import json
 import re
 from datetime import datetime
 
-from conftest import POST_URL, html, post_comment
+from conftest import POST_URL, comment_number, html, post_comment
 from django.core.management import call_command
 from django.test import Client
 
+from comments.models import Comment
 from comments.signals import comment_will_be_posted
+from moderation.models import Decision
 
 # HTML's global date and time string, to the second: a browser or a validator rejects more
 # than three decimals, and a form-posted comment's time has six.
@@ -77,3 +80,53 @@ def test_every_page_has_an_icon_and_favicon_ico_is_one(client, seed, settings, t
     assert response.status_code == 200
     assert response["Content-Type"] in ("image/x-icon", "image/vnd.microsoft.icon")
     assert b"".join(response.streaming_content).startswith(b"\x00\x00\x01\x00")  # ICO
+
+
+def structured_data(response):
+    (script,) = html(response).find_all("script", type="application/ld+json")
+    return json.loads(script.string)
+
+
+def test_a_post_page_describes_itself_and_its_comments_as_schema_org_json_ld(
+    client, seed, settings
+):
+    settings.BLOG_AUTHOR = "Cort Johnson"
+    post = structured_data(client.get(POST_URL))
+    assert (post["@context"], post["@type"]) == ("https://schema.org", "BlogPosting")
+    assert post["headline"] == "Norwegian Study Offers Clues"
+    assert post["url"] == f"http://testserver{POST_URL}"
+    assert post["author"] == {"@type": "Person", "name": "Cort Johnson"}
+    assert datetime.fromisoformat(post["datePublished"]) == seed.published
+    assert datetime.fromisoformat(post["dateModified"]) >= seed.published
+    statistic = post["interactionStatistic"]
+    assert statistic["interactionType"] == "https://schema.org/CommentAction"
+    assert statistic["userInteractionCount"] == 12
+
+    comments = post["comment"]
+    assert len(comments) == 12  # not the spam (9) nor the tombstones (11, 13)
+    ten = comment_number(10)
+    (entry,) = [c for c in comments if c["author"]["name"] == "XMRV Positive in the UK"]
+    assert entry["@type"] == "Comment"
+    assert datetime.fromisoformat(entry["dateCreated"]) == ten.created.replace(microsecond=0)
+    assert ten.body.splitlines()[0] in entry["text"]
+    assert "endocannabinoid" not in json.dumps(post)
+
+
+def test_comment_text_cannot_end_the_json_ld_script(client, seed):
+    body = "</script><script>alert(1)</script> <!-- & -->"
+    Comment.objects.create(post=seed, body=body, status=Comment.Status.PUBLISHED)
+    response = client.get(POST_URL)
+    assert all(
+        s.get("src") or s.get("type") == "application/ld+json"
+        for s in html(response).find_all("script")
+    )
+    texts = [c["text"] for c in structured_data(response)["comment"]]
+    assert body in texts
+
+
+def test_held_comments_are_not_in_the_json_ld(client, seed):
+    assert "Tysabri" in json.dumps(structured_data(client.get(POST_URL)))
+    Decision.objects.change(Comment.objects.filter(number=12), Comment.Status.PENDING)
+    post = structured_data(client.get(POST_URL))
+    assert post["interactionStatistic"]["userInteractionCount"] == 11
+    assert "Tysabri" not in json.dumps(post)
