@@ -1,4 +1,6 @@
 import hashlib
+import html
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -150,6 +152,12 @@ class Post(models.Model):
             "blog:post",
             kwargs={"year": f"{local.year:04d}", "month": f"{local.month:02d}", "slug": self.slug},
         )
+
+    @property
+    def image(self):
+        """The address of the post's first image, as written in it (maybe relative), or ""."""
+        found = re.search(r'<img\s[^>]*?\bsrc="([^"]*)"', self.body_html)
+        return html.unescape(found[1]) if found else ""
 
     @property
     def older(self):

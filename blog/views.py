@@ -46,7 +46,9 @@ def archive(request):
 @cached_page(tags=lambda year: ["posts", "comments"])
 def year_archive(request, year):
     posts = Post.objects.published().filter(published__year=year)
-    return _listing(request, posts, "blog/post_list.html", heading=str(year))
+    return _listing(
+        request, posts, "blog/post_list.html", heading=str(year), description=f"Posts from {year}"
+    )
 
 
 @cached_page(tags=lambda year, month: ["posts", "comments"])
@@ -55,7 +57,9 @@ def month_archive(request, year, month):
         raise Http404("No such month.")
     posts = Post.objects.published().filter(published__year=year, published__month=month)
     heading = date(int(year), int(month), 1).strftime("%B %Y")
-    return _listing(request, posts, "blog/post_list.html", heading=heading)
+    return _listing(
+        request, posts, "blog/post_list.html", heading=heading, description=f"Posts from {heading}"
+    )
 
 
 @cached_page(tags=lambda slug: ["posts", "comments"])
@@ -65,13 +69,15 @@ def label(request, slug):
     if not posts.exists():
         # A label only drafts (or scheduled posts) carry would tell readers what is coming.
         raise Http404("No posts with that label.")
-    return _listing(request, posts, "blog/post_list.html", heading=f"Posts labelled {label}")
+    heading = f"Posts labelled {label}"
+    return _listing(request, posts, "blog/post_list.html", heading=heading, description=heading)
 
 
 @cached_page(tags=lambda year, month, slug: ["posts", f"post:{slug}"])
 def post_detail(request, year, month, slug):
     post = _published_post(year, month, slug, request.user)
-    response = render(request, "blog/post_detail.html", {"post": post})
+    image = request.build_absolute_uri(post.image) if post.image else ""
+    response = render(request, "blog/post_detail.html", {"post": post, "image": image})
     # Once comments close, the form gives way to a notice: no cached copy outlives the form.
     response.fresh_until = post.comments_close
     return response

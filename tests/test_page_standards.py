@@ -9,6 +9,7 @@ from conftest import POST_URL, comment_number, html, post_comment
 from django.core.management import call_command
 from django.test import Client
 
+from blog.models import Label, Post
 from comments.models import Comment
 from comments.signals import comment_will_be_posted
 from moderation.models import Decision
@@ -130,3 +131,50 @@ def test_held_comments_are_not_in_the_json_ld(client, seed):
     post = structured_data(client.get(POST_URL))
     assert post["interactionStatistic"]["userInteractionCount"] == 11
     assert "Tysabri" not in json.dumps(post)
+
+
+def head_tags(response):
+    page = html(response)
+    meta = {
+        tag.get("property") or tag.get("name"): tag["content"]
+        for tag in page.find_all("meta")
+        if tag.get("content")
+    }
+    canonical = page.find_all("link", rel="canonical")
+    return meta, [link["href"] for link in canonical]
+
+
+def test_every_list_page_has_a_description_and_a_canonical_address(client, seed):
+    seed.labels.add(Label.objects.named("Rituximab"))
+    descriptions = set()
+    for path in ("/", "/archive/", "/2009/", "/2009/11/", "/label/rituximab/"):
+        meta, canonical = head_tags(client.get(path + "?utm_source=feed"))
+        assert canonical == [f"http://testserver{path}"], path
+        assert meta["description"].endswith(" on Blog."), path
+        assert meta["og:site_name"] == "Blog"
+        descriptions.add(meta["description"])
+    assert len(descriptions) == 5
+    assert "Posts labelled Rituximab on Blog." in descriptions
+    assert "Posts from November 2009 on Blog." in descriptions
+
+
+def test_the_second_page_of_a_list_is_its_own_canonical_page(client, seed):
+    for i in range(10):
+        Post.objects.create(title=f"P{i}", slug=f"p{i}", body="x")
+    meta, canonical = head_tags(client.get("/?page=2"))
+    assert canonical == ["http://testserver/?page=2"]
+    assert meta["description"] == "The newest posts on Blog, page 2."
+
+
+def test_a_post_with_an_image_shares_it(client, seed):
+    meta, _ = head_tags(client.get(POST_URL))
+    assert "og:image" not in meta and meta["twitter:card"] == "summary"
+    assert "image" not in structured_data(client.get(POST_URL))
+
+    seed.body = "A chart:\n\n![Chart](/media/chart.png)\n\n![Second](https://example.org/b.png)"
+    seed.save()
+    meta, _ = head_tags(client.get(POST_URL))
+    assert meta["og:image"] == meta["twitter:image"] == "http://testserver/media/chart.png"
+    assert meta["twitter:card"] == "summary_large_image"
+    assert meta["og:site_name"] == "Blog"
+    assert structured_data(client.get(POST_URL))["image"] == "http://testserver/media/chart.png"

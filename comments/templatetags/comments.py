@@ -92,6 +92,7 @@ def _structured_data(request, post, entries, count):
         "headline": post.title,
         "author": {"@type": "Person", "name": settings.BLOG_AUTHOR},
         "publisher": {"@type": "Organization", "name": settings.BLOG_TITLE},
+        **({"image": request.build_absolute_uri(post.image)} if post.image else {}),
         "datePublished": published,
         # A post keeps no time of its last edit: its publication is the last change readers saw.
         "dateModified": published,
