@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -72,6 +72,13 @@ class LabelManager(models.Manager):
             slug = slugify(name) or "label-" + hashlib.sha1(name.encode()).hexdigest()[:8]
             label = self.create(name=name, slug=free_slug(Label, slug))
         return label
+
+    def in_use(self):
+        """Labels of published posts, each with the `count` of those posts and the date of the
+        `newest`: a label only drafts carry is not in use."""
+        return self.filter(posts__in=Post.objects.published()).annotate(
+            count=Count("posts"), newest=Max("posts__published")
+        )
 
 
 class Label(models.Model):

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from blog.pagecache import cached_page
-from blog.sitemaps import PostSitemap
+from blog.sitemaps import ListSitemap, PostSitemap
 from comments import views as comment_views
 from comments.feeds import LatestComments, PostComments, ThreadedPosts
 
@@ -31,7 +31,12 @@ urlpatterns = [
         cached_page(tags=lambda post_id: ["posts", "comments"])(PostComments()),
         name="feed-post-comments",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": {"posts": PostSitemap}}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"lists": ListSitemap, "posts": PostSitemap}},
+        name="sitemap",
+    ),
     path("favicon.ico", views.favicon, name="favicon"),
     path(
         "robots.txt",

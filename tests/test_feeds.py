@@ -2,13 +2,13 @@
 Feeds are read with a real XML parser, and their comment text must stay text."""
 
 import xml.etree.ElementTree as ET
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import POST_URL, comment_number, html
 
-from blog.models import Post
+from blog.models import Label, Post
 from comments.models import Comment
 from moderation.models import Decision
 
@@ -98,8 +98,8 @@ def test_the_sitemap_lists_the_published_posts(client, seed):
     root = ET.fromstring(client.get("/sitemap.xml").content)
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     locations = [url.find(f"{ns}loc").text for url in root.findall(f"{ns}url")]
-    assert locations == [f"http://testserver{POST_URL}"]
-    assert root.find(f"{ns}url/{ns}lastmod").text == "2009-11-27"
+    assert locations[-1:] == [f"http://testserver{POST_URL}"]
+    assert root.findall(f"{ns}url/{ns}lastmod")[-1].text == "2009-11-27"
 
 
 def test_robots_txt_keeps_crawlers_out_of_the_admin_and_names_the_sitemap(client, db):
@@ -182,3 +182,34 @@ def test_the_posts_feed_costs_the_same_queries_for_one_post_or_twenty(
         Post.objects.create(title=f"P{i}", slug=f"p{i}", body="x", published=seed.published)
     with django_assert_num_queries(3):
         assert len(entries(atom(client.get("/feeds/posts/")))) == 20
+
+
+def test_the_sitemap_lists_the_pages_of_posts_dated_by_their_newest(client, seed):
+    rituximab, drafts = Label.objects.named("Rituximab"), Label.objects.named("Coming soon")
+    seed.labels.add(rituximab)
+    newer = Post.objects.create(
+        title="Later", slug="later", body="x", published=datetime(2010, 3, 2, 9, tzinfo=UTC)
+    )
+    newer.labels.add(rituximab)
+    draft = Post.objects.create(title="Draft", slug="draft", body="x", status=Post.Status.DRAFT)
+    draft.labels.add(drafts, rituximab)
+
+    root = ET.fromstring(client.get("/sitemap.xml").content)
+    ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    lastmod = {
+        url.find(f"{ns}loc").text.removeprefix("http://testserver"): url.find(f"{ns}lastmod").text
+        for url in root.findall(f"{ns}url")
+    }
+    assert lastmod == {
+        "/": "2010-03-02",
+        "/archive/": "2010-03-02",
+        "/2010/": "2010-03-02",
+        "/2010/03/": "2010-03-02",
+        "/2009/": "2009-11-27",
+        "/2009/11/": "2009-11-27",
+        "/label/rituximab/": "2010-03-02",
+        POST_URL: "2009-11-27",
+        "/2010/03/later/": "2010-03-02",
+    }
+    for path in lastmod:
+        assert client.get(path).status_code == 200, path
