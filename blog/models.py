@@ -76,8 +76,10 @@ class LabelManager(models.Manager):
     def in_use(self):
         """Labels of published posts, each with the `count` of those posts and the date of the
         `newest`: a label only drafts carry is not in use."""
-        return self.filter(posts__in=Post.objects.published()).annotate(
-            count=Count("posts"), newest=Max("posts__published")
+        return (
+            self.filter(posts__in=Post.objects.published())
+            .annotate(count=Count("posts"), newest=Max("posts__published"))
+            .order_by("name")  # Meta.ordering does not reach a query that groups
         )
 
 

@@ -27,7 +27,7 @@ class ListSitemap(Sitemap):
         newest = published.aggregate(newest=Max("published"))["newest"]
         if newest is None:
             return []
-        pages = [(reverse("blog:index"), newest), (reverse("blog:archive"), newest)]
+        pages = [(reverse(name), newest) for name in ("blog:index", "blog:archive", "blog:labels")]
         months = (
             published.annotate(month=TruncMonth("published"))
             .values("month")

@@ -62,6 +62,12 @@ def month_archive(request, year, month):
     )
 
 
+@cached_page(tags=lambda: ["posts"])
+def labels(request):
+    """Every label in use, with its number of published posts."""
+    return render(request, "blog/labels.html", {"labels": Label.objects.in_use()})
+
+
 @cached_page(tags=lambda slug: ["posts", "comments"])
 def label(request, slug):
     label = get_object_or_404(Label, slug=slug)

@@ -203,6 +203,7 @@ def test_the_sitemap_lists_the_pages_of_posts_dated_by_their_newest(client, seed
     assert lastmod == {
         "/": "2010-03-02",
         "/archive/": "2010-03-02",
+        "/labels/": "2010-03-02",
         "/2010/": "2010-03-02",
         "/2010/03/": "2010-03-02",
         "/2009/": "2009-11-27",
