@@ -1,9 +1,11 @@
 import hashlib
+import html
+import re
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -70,6 +72,15 @@ class LabelManager(models.Manager):
             slug = slugify(name) or "label-" + hashlib.sha1(name.encode()).hexdigest()[:8]
             label = self.create(name=name, slug=free_slug(Label, slug))
         return label
+
+    def in_use(self):
+        """Labels of published posts, each with the `count` of those posts and the date of the
+        `newest`: a label only drafts carry is not in use."""
+        return (
+            self.filter(posts__in=Post.objects.published())
+            .annotate(count=Count("posts"), newest=Max("posts__published"))
+            .order_by("name")  # Meta.ordering does not reach a query that groups
+        )
 
 
 class Label(models.Model):
@@ -150,6 +161,12 @@ class Post(models.Model):
             "blog:post",
             kwargs={"year": f"{local.year:04d}", "month": f"{local.month:02d}", "slug": self.slug},
         )
+
+    @property
+    def image(self):
+        """The address of the post's first image, as written in it (maybe relative), or ""."""
+        found = re.search(r'<img\s[^>]*?\bsrc="([^"]*)"', self.body_html)
+        return html.unescape(found[1]) if found else ""
 
     @property
     def older(self):

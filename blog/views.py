@@ -50,7 +50,14 @@ def archive(request):
 @cached_page(tags=lambda year: ["posts", "comments"], paged=True)
 def year_archive(request, year):
     posts = Post.objects.published().filter(published__year=year)
-    return _listing(request, posts, "blog/post_list.html", empty_is_404=True, heading=str(year))
+    return _listing(
+        request,
+        posts,
+        "blog/post_list.html",
+        empty_is_404=True,
+        heading=str(year),
+        description=f"Posts from {year}",
+    )
 
 
 @cached_page(tags=lambda year, month: ["posts", "comments"], paged=True)
@@ -59,7 +66,20 @@ def month_archive(request, year, month):
         raise Http404("No such month.")
     posts = Post.objects.published().filter(published__year=year, published__month=month)
     heading = date(int(year), int(month), 1).strftime("%B %Y")
-    return _listing(request, posts, "blog/post_list.html", empty_is_404=True, heading=heading)
+    return _listing(
+        request,
+        posts,
+        "blog/post_list.html",
+        empty_is_404=True,
+        heading=heading,
+        description=f"Posts from {heading}",
+    )
+
+
+@cached_page(tags=lambda: ["posts"])
+def labels(request):
+    """Every label in use, with its number of published posts."""
+    return render(request, "blog/labels.html", {"labels": Label.objects.in_use()})
 
 
 @cached_page(tags=lambda slug: ["posts", "comments"], paged=True)
@@ -69,13 +89,15 @@ def label(request, slug):
     if not posts.exists():
         # A label only drafts (or scheduled posts) carry would tell readers what is coming.
         raise Http404("No posts with that label.")
-    return _listing(request, posts, "blog/post_list.html", heading=f"Posts labelled {label}")
+    heading = f"Posts labelled {label}"
+    return _listing(request, posts, "blog/post_list.html", heading=heading, description=heading)
 
 
 @cached_page(tags=lambda year, month, slug: ["posts", f"post:{slug}"], paged=True)
 def post_detail(request, year, month, slug):
     post = _published_post(year, month, slug, request.user)
-    response = render(request, "blog/post_detail.html", {"post": post})
+    image = request.build_absolute_uri(post.image) if post.image else ""
+    response = render(request, "blog/post_detail.html", {"post": post, "image": image})
     # Once comments close, the form gives way to a notice: no cached copy outlives the form.
     response.fresh_until = post.comments_close
     return response

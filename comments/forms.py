@@ -110,6 +110,14 @@ class CommentForm(forms.ModelForm):
             self.add_error("author_email", "Give your email address to hear of replies.")
         return cleaned
 
+    def full_clean(self):
+        super().full_clean()
+        # The form sent back stands at the foot of a long page: the browser scrolls to the field
+        # it focuses, the first with an error (the text, when the error is the form's own).
+        wrong = [name for name in self.fields if name in self.errors and name != "parent"]
+        if self.errors:
+            self.fields[wrong[0] if wrong else "body"].widget.attrs["autofocus"] = True
+
 
 class EditForm(forms.ModelForm):
     """A commenter's change to the text of their own comment (Comment.edit() applies it)."""

@@ -3,7 +3,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from blog.models import Post
 
@@ -19,9 +19,12 @@ from .signals import comment_was_edited, comment_was_posted, comment_will_be_pos
 # forged requests"): the browser's Fetch Metadata stands in for the token.
 @csrf_exempt
 @cross_origin_protection
-@require_POST
+@require_http_methods(["GET", "POST"])
 def post_comment(request, post_id):
     post = get_object_or_404(Post.objects.published(), pk=post_id)
+    if request.method == "GET":
+        # The address a form with errors came back at, visited again: the post has the form.
+        return redirect(post)
     if not post.comments_are_open():
         return render(request, "comments/closed.html", {"post": post}, status=403)
     address = throttle.client_address(request)

@@ -243,6 +243,8 @@ FIXTURE_DIRS = [PACKAGE_DIR / "fixtures"]
 
 # The blog's own settings.
 BLOG_TITLE = env("BLOG_TITLE", default="Blog")
+# Who writes the posts: their byline, and the author feeds must name (RFC 4287).
+BLOG_AUTHOR = env("BLOG_AUTHOR", default=BLOG_TITLE)
 COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=10_000)
 # Replies deeper than this are still threaded, but drawn at this depth with an
 # "in reply to" link, so that long arguments stay readable on a phone.

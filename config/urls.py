@@ -4,11 +4,10 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from blog.feeds import LatestPosts
 from blog.pagecache import cached_page
-from blog.sitemaps import PostSitemap
+from blog.sitemaps import ListSitemap, PostSitemap
 from comments import views as comment_views
-from comments.feeds import LatestComments, PostComments
+from comments.feeds import LatestComments, PostComments, ThreadedPosts
 
 from . import views
 
@@ -17,7 +16,11 @@ handler400 = views.bad_request
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("feeds/posts/", cached_page(tags=lambda: ["posts"])(LatestPosts()), name="feed-posts"),
+    path(
+        "feeds/posts/",
+        cached_page(tags=lambda: ["posts", "comments"])(ThreadedPosts()),
+        name="feed-posts",
+    ),
     path(
         "feeds/comments/",
         cached_page(tags=lambda: ["posts", "comments"])(LatestComments()),
@@ -28,7 +31,13 @@ urlpatterns = [
         cached_page(tags=lambda post_id: ["posts", "comments"])(PostComments()),
         name="feed-post-comments",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": {"posts": PostSitemap}}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap,
+        {"sitemaps": {"lists": ListSitemap, "posts": PostSitemap}},
+        name="sitemap",
+    ),
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

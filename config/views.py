@@ -10,7 +10,9 @@ from django.core.exceptions import (
 )
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import never_cache
 
 
@@ -30,6 +32,14 @@ def healthz(request):
         except Exception as error:  # any failure of the part is the answer, not a 500
             status[name] = f"failing: {error.__class__.__name__}"
     return JsonResponse(status, status=200 if status["database"] == "ok" else 503)
+
+
+def favicon(request):
+    """/favicon.ico, which feed readers and crawlers ask for whatever a page's <link rel=icon>
+    says: a redirect to the icon under its (hashed) static name."""
+    response = redirect(static("blog/favicon.ico"))
+    patch_cache_control(response, max_age=86_400)
+    return response
 
 
 def _database():

@@ -132,3 +132,27 @@ def test_comments_stay_open_on_a_recent_post(client, seed, settings):
     settings.COMMENTS_CLOSE_AFTER_DAYS = 30
     recent = Post.objects.create(title="Recent", slug="recent", body="x")
     assert html(client.get(recent.get_absolute_url())).find("form", id="comment-form")
+
+
+def test_the_labels_page_lists_the_labels_in_use_with_their_number_of_posts(
+    client, seed, django_assert_num_queries
+):
+    rituximab, drafts = Label.objects.named("Rituximab"), Label.objects.named("Coming soon")
+    seed.labels.add(rituximab, Label.objects.named("ME/CFS"))
+    Post.objects.create(title="Later", slug="later", body="x").labels.add(rituximab)
+    draft = Post.objects.create(title="Draft", slug="draft", body="x", status=Post.Status.DRAFT)
+    draft.labels.add(drafts, rituximab)
+    with django_assert_num_queries(1):
+        page = html(client.get("/labels/"))
+    listed = [li.get_text(" ", strip=True) for li in page.select("ul.labels li")]
+    assert listed == ["ME/CFS (1)", "Rituximab (2)"]
+    link = page.find("a", string="Rituximab")["href"]
+    assert len(posts_on(client.get(link))) == 2
+    assert html(client.get("/")).find("nav").find("a", href="/labels/")
+
+
+def test_every_post_says_who_posted_it(client, seed, settings):
+    settings.BLOG_AUTHOR = "Cort Johnson"
+    for path in ("/", POST_URL):
+        author = html(client.get(path)).select_one("article.post .post-author")
+        assert author.get_text() == "Posted by Cort Johnson", path

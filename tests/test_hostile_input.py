@@ -50,6 +50,9 @@ def assert_inert(markup, where):
     breaks out of where it was put."""
     soup = BeautifulSoup(markup, "html5lib")
     for script in soup.find_all("script"):  # only the site's own files, by path
+        if script.get("type") == "application/ld+json" and not script.get("src"):
+            json.loads(script.string)  # data, which no browser runs, and whole
+            continue
         src = script.get("src", "")
         assert src.startswith("/") and not src.startswith("//"), f"script in {where}: {script}"
     assert not soup.find_all(["style", "iframe", "object", "embed", "svg", "math"]), where
@@ -60,7 +63,12 @@ def assert_inert(markup, where):
                 cleaned = "".join(ch for ch in value if ch.isprintable())
                 assert not DANGEROUS_SCHEMES.match(cleaned), f"{name}={value!r} in {where}"
         if tag.name == "link":
-            assert tag.get("rel") and tag["rel"][0] in {"stylesheet", "alternate", "canonical"}
+            assert tag.get("rel") and tag["rel"][0] in {
+                "stylesheet",
+                "alternate",
+                "canonical",
+                "icon",
+            }
 
 
 _names = (f"Tester {n}" for n in itertools.count())

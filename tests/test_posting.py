@@ -170,8 +170,12 @@ def test_posting_to_a_missing_post_is_not_found(client, seed):
     assert client.post("/comments/post/999/", comment_form_data()).status_code == 404
 
 
-def test_the_comment_endpoint_takes_only_post(client, seed):
-    assert client.get(f"/comments/post/{seed.pk}/").status_code == 405
+def test_the_comment_endpoint_takes_only_post_and_sends_a_visit_to_the_post(client, seed):
+    # Reloading the address a form with errors came back at, or a bookmark of it.
+    response = client.get(f"/comments/post/{seed.pk}/")
+    assert (response.status_code, response["Location"]) == (302, POST_URL)
+    assert client.get("/comments/post/999/").status_code == 404
+    assert client.put(f"/comments/post/{seed.pk}/").status_code == 405
 
 
 @pytest.mark.parametrize(

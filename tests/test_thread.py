@@ -60,7 +60,7 @@ def test_authors_and_dates_show_as_on_the_seed_page(page):
     ten = page.find("li", id="c10")
     assert ten.select_one(".comment-author").get_text() == "XMRV Positive in the UK"
     assert ten.time.get_text() == "March 18, 2010 at 10:06 AM"
-    assert ten.time["datetime"] == "2010-03-18T10:06:00+00:00"
+    assert ten.time["datetime"] == "2010-03-18T10:06:00Z"
     assert page.find("li", id="c5").select_one(".comment-author").get_text() == "Anonymous"
     assert page.find("li", id="c2").select_one(".comment-author").get_text() == "José Luis"
 

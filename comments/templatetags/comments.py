@@ -1,6 +1,11 @@
+import html
+import json
+
 from django import template
-from django.db.models import Count
+from django.conf import settings
 from django.http import Http404
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
 
 from .. import commenter, editing
 from ..forms import CommentForm
@@ -52,11 +57,13 @@ def comment_thread(context, post):
             initial={"parent": reply_to.pk if reply_to else None} | commenter.initial(request),
         )
     mine = editing.sent_here(request)
+    count = sum(row.status == Comment.Status.PUBLISHED for row in shape)
     return {
         "post": post,
         "open": post.comments_are_open(),
         "entries": entries,
-        "count": sum(row.status == Comment.Status.PUBLISHED for row in shape),
+        "count": count,
+        "structured_data": _structured_data(request, post, entries, count),
         "page_number": number,
         "page_range": range(1, len(pages) + 1) if len(pages) > 1 else (),
         "form": form,
@@ -69,6 +76,49 @@ def comment_thread(context, post):
             if e.comment.pk in mine and editing.still_editable(e.comment)
         },
     }
+
+
+def _structured_data(request, post, entries, count):
+    """The post as schema.org's BlogPosting, with the published comments of the page shown, as
+    JSON-LD to write inside a <script type="application/ld+json">."""
+    url = request.build_absolute_uri(post.get_absolute_url())
+    published = post.published.isoformat(timespec="seconds")
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": post.title,
+        "author": {"@type": "Person", "name": settings.BLOG_AUTHOR},
+        "publisher": {"@type": "Organization", "name": settings.BLOG_TITLE},
+        **({"image": request.build_absolute_uri(post.image)} if post.image else {}),
+        "datePublished": published,
+        # A post keeps no time of its last edit: its publication is the last change readers saw.
+        "dateModified": published,
+        "interactionStatistic": {
+            "@type": "InteractionCounter",
+            "interactionType": "https://schema.org/CommentAction",
+            "userInteractionCount": count,
+        },
+        "commentCount": count,
+        "comment": [
+            {
+                "@type": "Comment",
+                "url": request.build_absolute_uri(comment.get_absolute_url()),
+                "author": {"@type": "Person", "name": comment.author},
+                "dateCreated": comment.created.isoformat(timespec="seconds"),
+                "text": html.unescape(strip_tags(comment.body_html)),
+            }
+            for comment in (entry.comment for entry in entries)
+            if comment.status == Comment.Status.PUBLISHED
+        ],
+    }
+    # As json_script escapes: no "</script>" or "<!--" in a comment's text can end the element.
+    text = json.dumps(data, ensure_ascii=False)
+    return mark_safe(
+        text.translate({ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"})
+    )
 
 
 def _page_number(text, count):
@@ -88,14 +138,7 @@ def _page_of(pages, matches):
 @register.simple_tag
 def comment_counts(posts):
     """{post pk: its number of published comments} for a list of posts, in one query."""
-    rows = (
-        Comment.objects.published()
-        .filter(post__in=posts)
-        .values("post")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {row["post"]: row["count"] for row in rows}
+    return Comment.objects.published().count_per_post(posts)
 
 
 @register.filter
