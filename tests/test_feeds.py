@@ -9,6 +9,7 @@ from conftest import POST_URL, comment_number, html
 
 from blog.models import Label, Post
 from comments.models import Comment
+from moderation.models import Decision
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
