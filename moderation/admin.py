@@ -69,8 +69,29 @@ def _decide(status, verb):
     return action
 
 
+class DeskAdmin(admin.ModelAdmin):
+    """What the owner's two lists of comments share: comments are decided, never deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would bypass the tombstone that keeps the thread's numbering, and the
+        # audit trail: Remove does what the owner means by it.
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.message_user(
+            request,
+            "Comments are not deleted: Remove leaves a numbered tombstone, so that the replies "
+            "keep their place and the decision is kept.",
+            messages.WARNING,
+        )
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", object_id)
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DeskAdmin):
     """The moderation queue: every comment, filtered by status, decided in bulk."""
 
     list_display = ["number", "post", "author_name", "status", "excerpt", "created"]
@@ -103,9 +124,6 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="text")
     def excerpt(self, comment):
         return Truncator(comment.body).chars(80) or "—"
-
-    def has_add_permission(self, request):
-        return False
 
     def get_urls(self):
         privacy = self.admin_site.admin_view(self.privacy_view)
@@ -241,7 +259,7 @@ def block_senders(comments):
 
 
 @admin.register(QueuedComment)
-class QueueAdmin(admin.ModelAdmin):
+class QueueAdmin(DeskAdmin):
     """Held and spam comments, newest first, each with its score and the reasons for it."""
 
     list_display = ["created", "status", "score", "reasons", "post", "author_name", "text"]
@@ -271,9 +289,6 @@ class QueueAdmin(admin.ModelAdmin):
     @admin.display(description="text")
     def text(self, comment):
         return Truncator(comment.body).chars(200) or "—"
-
-    def has_add_permission(self, request):
-        return False
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # the list and its actions; nothing is edited around the audit trail
