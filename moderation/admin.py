@@ -2,13 +2,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path
-from django.utils.html import format_html
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
 from comments import tree
@@ -69,8 +72,109 @@ def _decide(status, verb):
     return action
 
 
+# What one click on a comment's row or page does: (status, button, what the message says).
+DECISIONS = {
+    "approve": (Comment.Status.PUBLISHED, "Approve", "approved"),
+    "spam": (Comment.Status.SPAM, "Spam", "marked as spam"),
+    "remove": (Comment.Status.REMOVED, "Remove", "removed"),
+}
+
+
 class DeskAdmin(admin.ModelAdmin):
-    """What the owner's two lists of comments share: comments are decided, never deleted."""
+    """What the owner's two lists of comments share: comments are decided, one at a time or in
+    bulk, and never deleted."""
+
+    change_list_template = "admin/moderation/desk_change_list.html"
+    change_form_template = "admin/moderation/desk_change_form.html"
+
+    def get_urls(self):
+        decide = self.admin_site.admin_view(self.decide_view)
+        name = f"{self.opts.app_label}_{self.opts.model_name}_decide"
+        return [path("<path:object_id>/decide/", decide, name=name), *super().get_urls()]
+
+    def decide_url(self, comment):
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_decide", args=[comment.pk]
+        )
+
+    @staticmethod
+    def choices(comment):
+        """The decisions that would change `comment`: [(value, button label)]."""
+        return [
+            (value, label)
+            for value, (status, label, _) in DECISIONS.items()
+            if status != comment.status
+        ]
+
+    @admin.display(description="decide")
+    def decide(self, comment):
+        # Buttons of the list's own form, sent elsewhere: forms cannot nest.
+        return format_html_join(
+            " ",
+            '<button type="submit" class="button" formaction="{}" name="decide" value="{}" '
+            'aria-label="{} #{}">{}</button>',
+            (
+                (self.decide_url(comment), value, label, comment.number, label)
+                for value, label in self.choices(comment)
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        comment = Comment.objects.filter(pk=object_id).first()
+        if comment is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "decide_url": self.decide_url(comment),
+                "decide_choices": self.choices(comment),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decide_view(self, request, object_id):
+        """Approve, mark as spam, remove or undo one comment (POST `decide`), then go back to
+        `next`, with a message offering to undo it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment.objects.select_related("post"), pk=object_id)
+        one = Comment.objects.filter(pk=comment.pk)
+        choice = request.POST.get("decide")
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        if choice == "undo":
+            if Decision.objects.undo(one, request.user):
+                comment.refresh_from_db()
+                self.message_user(
+                    request, f"{comment} is {comment.get_status_display().lower()} again."
+                )
+            else:
+                self.message_user(request, f"Nothing to undo on {comment}.", messages.WARNING)
+        elif choice in DECISIONS:
+            status, _, verb = DECISIONS[choice]
+            with transaction.atomic():
+                if status == Comment.Status.REMOVED and comment.status != status:
+                    one.update(removal_reason="")
+                changed = Decision.objects.change(one, status, actor=request.user)
+            if changed:
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} {}. <form method="post" action="{}" class="undo">'
+                        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                        '<input type="hidden" name="next" value="{}">'
+                        '<button type="submit" name="decide" value="undo">Undo</button></form>',
+                        comment,
+                        verb,
+                        self.decide_url(comment),
+                        get_token(request),
+                        back,
+                    ),
+                    messages.SUCCESS,
+                )
+        else:
+            return HttpResponseBadRequest("Approve, spam, remove or undo?")
+        return redirect(back)
 
     def has_add_permission(self, request):
         return False
@@ -94,7 +198,7 @@ class DeskAdmin(admin.ModelAdmin):
 class CommentAdmin(DeskAdmin):
     """The moderation queue: every comment, filtered by status, decided in bulk."""
 
-    list_display = ["number", "post", "author_name", "status", "excerpt", "created"]
+    list_display = ["number", "post", "author_name", "status", "excerpt", "created", "decide"]
     list_display_links = ["number", "excerpt"]
     list_filter = ["status", "post"]
     list_select_related = ["post"]
@@ -262,7 +366,16 @@ def block_senders(comments):
 class QueueAdmin(DeskAdmin):
     """Held and spam comments, newest first, each with its score and the reasons for it."""
 
-    list_display = ["created", "status", "score", "reasons", "post", "author_name", "text"]
+    list_display = [
+        "created",
+        "status",
+        "score",
+        "reasons",
+        "post",
+        "author_name",
+        "text",
+        "decide",
+    ]
     list_display_links = ["created"]
     list_filter = ["status", "post"]
     list_select_related = ["post", "assessment"]

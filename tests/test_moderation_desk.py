@@ -1,7 +1,9 @@
 """The owner's desk in the admin: comments are decided (never deleted), one at a time or in bulk,
 read in full in the queue, answered from their own page."""
 
+import pytest
 from conftest import POST_URL, comment_number, html
+from django.test import Client
 
 from comments.models import Comment
 from moderation.models import Decision
@@ -44,3 +46,85 @@ def test_a_comments_delete_page_sends_the_owner_to_remove_instead(admin_client, 
         )
     assert Comment.objects.filter(pk=nine.pk).exists()
     assert not Decision.objects.exists()
+
+
+# Decide per row
+
+
+@pytest.fixture
+def owner(admin_user):
+    """The owner in a browser that checks CSRF tokens, as a real one does."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(admin_user)
+    return browser
+
+
+def press(client, url, button):
+    """Load `url`, then press the first button there matching the CSS selector `button`,
+    sending its form as a browser would; returns the response after redirects."""
+    page = html(client.get(url))
+    pressed = page.select_one(button)
+    form = pressed.find_parent("form")
+    data = {i["name"]: i.get("value", "") for i in form.select("input[type=hidden]")}
+    data[pressed["name"]] = pressed["value"]
+    action = pressed.get("formaction") or form.get("action") or url
+    return client.post(action, data, follow=True)
+
+
+def row(response, number):
+    rows = html(response).select("#result_list tbody tr")
+    return next(r for r in rows if f"#{number}" in str(r.select("button")))
+
+
+def test_every_row_of_the_queue_decides_its_comment_in_one_click(owner, seed):
+    nine = comment_number(9)
+    buttons = row(owner.get(QUEUE + "?status__exact=spam"), 9).select("button[name=decide]")
+    assert [b.get_text() for b in buttons] == ["Approve", "Remove"]
+    response = press(owner, QUEUE + "?status__exact=spam", 'button[aria-label="Approve #9"]')
+    assert response.redirect_chain[-1][0] == QUEUE + "?status__exact=spam"
+    nine.refresh_from_db()
+    assert nine.status == Comment.Status.PUBLISHED
+    assert "#9 on Norwegian Study Offers Clues approved." in html(response).select_one(
+        ".messagelist"
+    ).get_text(" ", strip=True)
+    assert nine.decisions.first().actor is not None
+
+
+def test_the_message_after_a_click_undoes_it(owner, client, seed):
+    twelve = comment_number(12)
+    response = press(owner, COMMENTS, 'button[aria-label="Spam #12"]')
+    assert html(client.get(POST_URL)).find("li", id="c12") is None
+    undo = html(response).select_one(".messagelist form.undo button")
+    assert undo.get_text() == "Undo"
+    form = undo.find_parent("form")
+    data = {i["name"]: i["value"] for i in form.select("input")}
+    response = owner.post(form["action"], {**data, "decide": "undo"}, follow=True)
+    assert "#12 on Norwegian Study Offers Clues is published again." in response.content.decode()
+    assert html(client.get(POST_URL)).find("li", id="c12") is not None
+    trail = twelve.decisions.filter(actor__isnull=False).order_by("pk")
+    assert [(d.from_status, d.to_status) for d in trail] == [
+        ("published", "spam"),
+        ("spam", "published"),
+    ]
+
+
+def test_a_comments_own_page_has_the_decide_buttons(owner, seed):
+    nine = comment_number(9)
+    for changelist in (COMMENTS, QUEUE):
+        page = html(owner.get(f"{changelist}{nine.pk}/change/"))
+        labels = [b.get_text() for b in page.select(".desk-decide button")]
+        assert labels == ["Approve", "Remove"]
+    response = press(owner, f"{QUEUE}{nine.pk}/change/", ".desk-decide button[value=remove]")
+    assert response.redirect_chain[-1][0] == QUEUE
+    nine.refresh_from_db()
+    assert nine.status == Comment.Status.REMOVED
+
+
+def test_a_decision_needs_the_owners_csrf_token_and_a_post(owner, seed):
+    nine = comment_number(9)
+    url = f"{QUEUE}{nine.pk}/decide/"
+    assert owner.post(url, {"decide": "approve"}).status_code == 403
+    assert owner.get(url).status_code == 405
+    assert Client().post(url, {"decide": "approve"}).status_code == 302  # to the login
+    nine.refresh_from_db()
+    assert nine.status == Comment.Status.SPAM

@@ -28,7 +28,7 @@ def test_the_queue_lists_held_and_spam_newest_first_with_score_reasons_post_and_
     held(client, seed, settings, body="Please read my page", author_url="https://x.example/")
     page = html(admin_client.get(QUEUE))
     headers = [th.get_text(strip=True) for th in page.select("#result_list thead th")][1:]
-    assert headers == ["Created", "Status", "Score", "Reasons", "Post", "Name", "Text"]
+    assert headers == ["Created", "Status", "Score", "Reasons", "Post", "Name", "Text", "Decide"]
     rows = page.select("#result_list tbody tr")
     texts = [r.select_one(".field-text").get_text() for r in rows]
     assert texts[0] == "Please read my page"
