@@ -366,16 +366,8 @@ def block_senders(comments):
 class QueueAdmin(DeskAdmin):
     """Held and spam comments, newest first, each with its score and the reasons for it."""
 
-    list_display = [
-        "created",
-        "status",
-        "score",
-        "reasons",
-        "post",
-        "author_name",
-        "text",
-        "decide",
-    ]
+    # The comment is what the owner decides on: it takes the width, the rest stays compact.
+    list_display = ["comment", "status", "created", "decide"]
     list_display_links = ["created"]
     list_filter = ["status", "post"]
     list_select_related = ["post", "assessment"]
@@ -399,9 +391,34 @@ class QueueAdmin(DeskAdmin):
         assessment = getattr(comment, "assessment", None)
         return "; ".join(assessment.reasons) if assessment and assessment.reasons else "—"
 
-    @admin.display(description="text")
-    def text(self, comment):
-        return Truncator(comment.body).chars(200) or "—"
+    @admin.display(description="comment")
+    def comment(self, comment):
+        """Who wrote it and where, its first few lines, and what the checks made of it."""
+        sender = format_html_join(
+            " · ",
+            '<span class="desk-{}">{}</span>',
+            (
+                (part, value)
+                for part, value in [
+                    ("email", comment.author_email),
+                    ("website", comment.author_url),
+                ]
+                if value
+            ),
+        )
+        return format_html(
+            '<p class="desk-byline"><strong class="desk-author">{}</strong> {} on '
+            '<span class="desk-post">“{}”</span></p>'
+            '<p class="desk-text">{}</p>'
+            '<p class="desk-verdict">score <span class="desk-score">{}</span>: '
+            '<span class="desk-reasons">{}</span></p>',
+            comment.author,
+            sender,
+            comment.post.title,
+            Truncator(comment.body).chars(400) or "—",
+            self.score(comment),
+            self.reasons(comment),
+        )
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # the list and its actions; nothing is edited around the audit trail
