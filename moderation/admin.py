@@ -86,6 +86,8 @@ class DeskAdmin(admin.ModelAdmin):
 
     change_list_template = "admin/moderation/desk_change_list.html"
     change_form_template = "admin/moderation/desk_change_form.html"
+    # How many comments each status holds is what the owner looks for first.
+    show_facets = admin.ShowFacets.ALWAYS
 
     def get_urls(self):
         decide = self.admin_site.admin_view(self.decide_view)

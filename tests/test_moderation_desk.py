@@ -2,7 +2,7 @@
 read in full in the queue, answered from their own page."""
 
 import pytest
-from conftest import POST_URL, comment_number, html
+from conftest import POST_URL, comment_number, html, post_comment
 from django.test import Client
 
 from comments.models import Comment
@@ -128,3 +128,18 @@ def test_a_decision_needs_the_owners_csrf_token_and_a_post(owner, seed):
     assert Client().post(url, {"decide": "approve"}).status_code == 302  # to the login
     nine.refresh_from_db()
     assert nine.status == Comment.Status.SPAM
+
+
+# Counts per status
+
+
+def test_both_lists_count_each_status_without_asking(admin_client, client, seed, settings):
+    settings.MODERATION_POLICY = "hold-all"
+    post_comment(client, seed, body="A question about dosing.")
+    for changelist, expected in [
+        (COMMENTS, ["All", "Published (12)", "Pending (1)", "Spam (1)", "Removed (2)"]),
+        (QUEUE, ["All", "Published (0)", "Pending (1)", "Spam (1)", "Removed (0)"]),
+    ]:
+        page = html(admin_client.get(changelist))
+        status = page.select_one("#changelist-filter details[data-filter-title=status]")
+        assert [a.get_text(strip=True) for a in status.select("li a")] == expected
