@@ -122,14 +122,26 @@ class DeskAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        comment = Comment.objects.filter(pk=object_id).first()
+        comment = (
+            Comment.objects.select_related("post", "parent", "assessment")
+            .filter(pk=object_id)
+            .first()
+        )
         if comment is not None:
             extra_context = {
                 **(extra_context or {}),
+                "comment": comment,
+                "assessment": getattr(comment, "assessment", None),
                 "decide_url": self.decide_url(comment),
                 "decide_choices": self.choices(comment),
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def view_on_site(self, comment):
+        # A comment readers cannot see yet is shown to the owner as a preview, not a 404.
+        if comment.status in (Comment.Status.PUBLISHED, Comment.Status.REMOVED):
+            return comment.get_absolute_url()
+        return reverse("moderation:preview", args=[comment.pk])
 
     def decide_view(self, request, object_id):
         """Approve, mark as spam, remove or undo one comment (POST `decide`), then go back to

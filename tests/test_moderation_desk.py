@@ -143,3 +143,48 @@ def test_both_lists_count_each_status_without_asking(admin_client, client, seed,
         page = html(admin_client.get(changelist))
         status = page.select_one("#changelist-filter details[data-filter-title=status]")
         assert [a.get_text(strip=True) for a in status.select("li a")] == expected
+
+
+# A held comment's own page
+
+
+def held(client, seed, settings, **fields):
+    settings.MODERATION_POLICY = "hold-all"
+    post_comment(client, seed, **fields)
+    return Comment.objects.latest("pk")
+
+
+def test_a_held_comments_page_shows_its_score_reasons_and_what_it_answers(
+    admin_client, client, seed, settings
+):
+    fourteen = comment_number(14)
+    comment = held(client, seed, settings, body="Which dose?", parent=fourteen.pk)
+    page = html(admin_client.get(f"{QUEUE}{comment.pk}/change/"))
+    desk = page.select_one(".desk-decide")
+    assert desk.select_one(".desk-status").get_text() == "pending"
+    assert desk.select_one(".desk-score").get_text() == f"{comment.assessment.score:.2f}"
+    assert desk.select_one(".desk-reasons").get_text() == "; ".join(comment.assessment.reasons)
+    assert desk.select_one(".desk-post-excerpt").get_text().startswith(seed.body.split()[0])
+    assert desk.select_one(".desk-parent").get_text().startswith(fourteen.body.split()[0])
+    assert [b.get_text() for b in desk.select("button")] == ["Approve", "Spam", "Remove"]
+
+
+def test_view_on_site_previews_a_held_comment_for_the_owner_only(
+    admin_client, client, seed, settings
+):
+    comment = held(client, seed, settings, body="A question about dosing.")
+    page = html(admin_client.get(f"{QUEUE}{comment.pk}/change/"))
+    response = admin_client.get(page.select_one("a.viewsitelink")["href"], follow=True)
+    assert response.status_code == 200
+    preview = html(response)
+    assert "Preview: readers cannot see this comment: it is pending." in preview.get_text()
+    assert "A question about dosing." in preview.find("li", id=f"c{comment.number}").get_text()
+    assert client.get(f"/moderation/preview/{comment.pk}/").status_code == 302  # to the login
+    assert "A question about dosing." not in html(client.get(POST_URL)).get_text()
+
+
+def test_view_on_site_of_a_published_comment_leads_to_it_on_its_post(admin_client, seed):
+    twelve = comment_number(12)
+    page = html(admin_client.get(f"{COMMENTS}{twelve.pk}/change/"))
+    response = admin_client.get(page.select_one("a.viewsitelink")["href"], follow=True)
+    assert response.redirect_chain[-1][0] == f"{POST_URL}#c12"
