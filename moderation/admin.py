@@ -15,7 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
 from comments import tree
+from comments.forms import ReplyForm
 from comments.models import Comment, Revision
+from comments.signals import comment_was_posted, comment_will_be_posted
 
 from . import checks, privacy, shadow
 from .models import Blocked, Decision, QueuedComment
@@ -72,6 +74,9 @@ def _decide(status, verb):
     return action
 
 
+# The owner answers a comment waiting for approval, or one readers already see.
+ANSWERABLE = [Comment.Status.PENDING, Comment.Status.PUBLISHED]
+
 # What one click on a comment's row or page does: (status, button, what the message says).
 DECISIONS = {
     "approve": (Comment.Status.PUBLISHED, "Approve", "approved"),
@@ -92,12 +97,24 @@ class DeskAdmin(admin.ModelAdmin):
     def get_urls(self):
         decide = self.admin_site.admin_view(self.decide_view)
         name = f"{self.opts.app_label}_{self.opts.model_name}_decide"
-        return [path("<path:object_id>/decide/", decide, name=name), *super().get_urls()]
+        reply = self.admin_site.admin_view(self.reply_view)
+        return [
+            path("<path:object_id>/decide/", decide, name=name),
+            path("<path:object_id>/reply/", reply, name=name.replace("_decide", "_reply")),
+            *super().get_urls(),
+        ]
 
-    def decide_url(self, comment):
+    def decide_url(self, comment, view="decide"):
         return reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_decide", args=[comment.pk]
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=[comment.pk]
         )
+
+    def next_url(self, request):
+        """Where to go once decided: the `next` the page sent (the list as it was filtered)."""
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            return back
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 
     @staticmethod
     def choices(comment):
@@ -134,8 +151,57 @@ class DeskAdmin(admin.ModelAdmin):
                 "assessment": getattr(comment, "assessment", None),
                 "decide_url": self.decide_url(comment),
                 "decide_choices": self.choices(comment),
+                "reply_url": self.decide_url(comment, "reply")
+                if comment.status in ANSWERABLE
+                else "",
+                "reply_form": ReplyForm(),
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def reply_view(self, request, object_id):
+        """Publish the owner's reply (POST `body`) under a held or published comment, marked as
+        the owner's, and approve the comment it answers."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(
+            Comment.objects.select_related("post").filter(status__in=ANSWERABLE), pk=object_id
+        )
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            self.message_user(
+                request, f"The reply was not published: {form.errors['body'][0]}", messages.ERROR
+            )
+            return redirect(self.next_url(request))
+        with transaction.atomic():
+            Decision.objects.change(
+                Comment.objects.filter(pk=comment.pk),
+                Comment.Status.PUBLISHED,
+                actor=request.user,
+                note="answered by the owner",
+            )
+            reply = Comment(
+                post=comment.post,
+                parent=comment,
+                body=form.cleaned_data["body"],
+                author_email=request.user.email,
+            )
+            # As if posted on the blog while signed in: moderation marks it the owner's.
+            comment_will_be_posted.send(sender=Comment, comment=reply, request=request)
+            reply.save()
+            comment_was_posted.send(sender=Comment, comment=reply, request=request)
+        self.message_user(
+            request,
+            format_html(
+                '{} is published, with your reply <a href="{}">#{}</a> under it.',
+                comment,
+                reply.get_absolute_url(),
+                reply.number,
+            ),
+            messages.SUCCESS,
+        )
+        return redirect(self.next_url(request))
 
     def view_on_site(self, comment):
         # A comment readers cannot see yet is shown to the owner as a preview, not a 404.
@@ -153,9 +219,7 @@ class DeskAdmin(admin.ModelAdmin):
         comment = get_object_or_404(Comment.objects.select_related("post"), pk=object_id)
         one = Comment.objects.filter(pk=comment.pk)
         choice = request.POST.get("decide")
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-            back = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        back = self.next_url(request)
         if choice == "undo":
             if Decision.objects.undo(one, request.user):
                 comment.refresh_from_db()

@@ -166,7 +166,11 @@ def test_a_held_comments_page_shows_its_score_reasons_and_what_it_answers(
     assert desk.select_one(".desk-reasons").get_text() == "; ".join(comment.assessment.reasons)
     assert desk.select_one(".desk-post-excerpt").get_text().startswith(seed.body.split()[0])
     assert desk.select_one(".desk-parent").get_text().startswith(fourteen.body.split()[0])
-    assert [b.get_text() for b in desk.select("button")] == ["Approve", "Spam", "Remove"]
+    assert [b.get_text() for b in desk.select(".desk-buttons button")] == [
+        "Approve",
+        "Spam",
+        "Remove",
+    ]
 
 
 def test_view_on_site_previews_a_held_comment_for_the_owner_only(
@@ -188,3 +192,53 @@ def test_view_on_site_of_a_published_comment_leads_to_it_on_its_post(admin_clien
     page = html(admin_client.get(f"{COMMENTS}{twelve.pk}/change/"))
     response = admin_client.get(page.select_one("a.viewsitelink")["href"], follow=True)
     assert response.redirect_chain[-1][0] == f"{POST_URL}#c12"
+
+
+# Reply from the desk
+
+
+def reply_from_the_desk(owner, changelist, comment, body):
+    page = html(owner.get(f"{changelist}{comment.pk}/change/"))
+    form = page.select_one("form.desk-reply")
+    data = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    return owner.post(form["action"], {**data, "body": body}, follow=True)
+
+
+def test_replying_to_a_held_comment_approves_it_and_publishes_the_owners_reply_under_it(
+    owner, admin_user, client, seed, settings
+):
+    comment = held(client, seed, settings, body="Which dose did they use?")
+    response = reply_from_the_desk(owner, QUEUE, comment, "Rituximab, two infusions.")
+    assert response.redirect_chain[-1][0] == QUEUE
+    reply = Comment.objects.latest("pk")
+    assert (
+        f"with your reply #{reply.number} under it"
+        in html(response).select_one(".messagelist").get_text()
+    )
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PUBLISHED
+    assert comment.decisions.first().actor == admin_user
+    assert (reply.parent, reply.status, reply.by_owner) == (comment, "published", True)
+    page = html(client.get(POST_URL))
+    shown = page.find("li", id=f"c{reply.number}")
+    assert shown.find_parent("li")["id"] == f"c{comment.number}"
+    assert "Rituximab, two infusions." in shown.get_text()
+    assert shown.select_one(".owner-badge").get_text() == "Author"
+
+
+def test_a_published_comment_can_be_answered_and_spam_cannot(owner, admin_client, seed):
+    twelve = comment_number(12)
+    reply_from_the_desk(owner, COMMENTS, twelve, "Thank you, Ingrid.")
+    assert Comment.objects.latest("pk").parent == twelve
+    nine = comment_number(9)
+    assert html(owner.get(f"{QUEUE}{nine.pk}/change/")).select_one("form.desk-reply") is None
+    assert admin_client.post(f"{QUEUE}{nine.pk}/reply/", {"body": "Hi"}).status_code == 404
+
+
+def test_an_empty_reply_publishes_nothing_and_decides_nothing(owner, client, seed, settings):
+    comment = held(client, seed, settings)
+    response = reply_from_the_desk(owner, QUEUE, comment, "  ")
+    assert "The reply was not published" in html(response).select_one(".messagelist").get_text()
+    assert Comment.objects.latest("pk") == comment
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
