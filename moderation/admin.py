@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
@@ -22,6 +24,11 @@ from comments.signals import comment_was_posted, comment_will_be_posted
 from . import checks, privacy, shadow
 from .models import Blocked, Decision, QueuedComment
 from .policy import POLICIES, thresholds
+
+# The admin is the owner's desk for this blog: named after it, in the header and in page titles.
+admin.site.site_header = admin.site.site_title = lazy(
+    lambda: f"{settings.BLOG_TITLE} — moderation", str
+)()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -536,7 +543,7 @@ class QueueAdmin(DeskAdmin):
         }
         return TemplateResponse(request, "admin/moderation/shadow.html", context)
 
-    @admin.action(description="Block the sender and mark as spam")
+    @admin.action(description="Block the senders of selected comments and mark them as spam")
     def block_sender(self, request, queryset):
         added = block_senders(queryset)
         changed = Decision.objects.change(
@@ -556,6 +563,14 @@ class BlockedAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["value", "note"]
     fields = ["kind", "value", "note"]
+
+    def get_actions(self, request):
+        # Django names it after the plural, and "Delete selected blocklist" is no sentence.
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            function, name, _ = actions["delete_selected"]
+            actions[name] = (function, name, "Delete selected blocklist entries")
+        return actions
 
 
 @admin.register(LogEntry)

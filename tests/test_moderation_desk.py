@@ -242,3 +242,40 @@ def test_an_empty_reply_publishes_nothing_and_decides_nothing(owner, client, see
     assert Comment.objects.latest("pk") == comment
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PENDING
+
+
+# Tidy
+
+
+def test_the_admin_is_named_after_the_blog(admin_client, client, db, settings):
+    settings.BLOG_TITLE = "Notes on ME/CFS"
+    page = html(admin_client.get("/admin/"))
+    assert page.select_one("#site-name").get_text(strip=True) == "Notes on ME/CFS — moderation"
+    assert page.title.get_text().endswith("| Notes on ME/CFS — moderation")
+    login = html(client.get("/admin/login/"))
+    assert login.select_one("#site-name").get_text(strip=True) == "Notes on ME/CFS — moderation"
+
+
+def test_the_admin_index_puts_the_sign_in_records_below_the_owners_work(admin_client, db):
+    page = html(admin_client.get("/admin/"))
+    main = page.select_one("#content-main")
+    modules = [m.select_one("caption").get_text(strip=True) for m in main.select(".module")]
+    apart = [
+        m.select_one("caption").get_text(strip=True)
+        for m in main.select("h2.desk-others ~ .module")
+    ]
+    assert modules[: len(modules) - len(apart)] == [
+        "Administration",
+        "Blog",
+        "Comments",
+        "Moderation",
+    ]
+    assert "Axes" in apart and "Authentication and Authorization" in apart
+
+
+def test_every_action_reads_as_a_sentence(admin_client, seed):
+    for changelist in (COMMENTS, QUEUE, "/admin/moderation/blocked/"):
+        page = html(admin_client.get(changelist))
+        labels = [o.get_text() for o in page.select("select[name=action] option")][1:]
+        for label in labels:
+            assert "selected comments" in label or "selected blocklist entries" in label, label
