@@ -32,30 +32,51 @@ def tell_about_arrival(sender, comment, request, **kwargs):
 
 
 def tell_the_owner(comment):
-    """Once the transaction commits, email the owner (OWNER_EMAIL) that `comment` waits."""
-    if comment.status != Comment.Status.PENDING or not settings.OWNER_EMAIL:
+    """Once the transaction commits, email the owner (OWNER_EMAIL) that `comment` waits, or
+    that it came, as OWNER_EMAIL_ON says."""
+    if comment.status not in told_of() or not settings.OWNER_EMAIL:
         return
     notify.later(send_waiting, comment.pk)
 
 
+def told_of():
+    """The statuses of new comments the owner hears of (OWNER_EMAIL_ON: held, all or none)."""
+    return {
+        "held": [Comment.Status.PENDING],
+        "all": [Comment.Status.PENDING, Comment.Status.PUBLISHED],
+    }.get(settings.OWNER_EMAIL_ON, [])
+
+
 @task()
 def send_waiting(pk, attempt=0):
-    comment = Comment.objects.select_related("post").filter(pk=pk).first()
-    if comment is None or comment.status != Comment.Status.PENDING:
+    comment = Comment.objects.select_related("post", "assessment").filter(pk=pk).first()
+    if comment is None or comment.status not in told_of():
         return  # decided (or deleted) before the mail went: nothing waits any more
+    if comment.status != Comment.Status.PENDING:
+        subject = f"A new comment on “{comment.post.title}”"
+    else:
+        subject = f"A comment waits for you on “{comment.post.title}”"
     queue = settings.SITE_URL + reverse("admin:moderation_queuedcomment_changelist")
     days = settings.MODERATION_LINK_DAYS
     links = ""
     # The links act as the owner's staff account: with none, a decision would be nobody's.
-    if owner() is not None:
+    if owner() is not None and comment.status == Comment.Status.PENDING:
         links = (
             f"Approve it: {decision_url(comment, 'approve')}\n"
             f"Mark it as spam: {decision_url(comment, 'spam')}\n"
             f"(These links work once, for {days} day{pluralize(days)}.)\n\n"
         )
+    assessment = getattr(comment, "assessment", None)
+    verdict = (
+        f"Score: {assessment.score:.2f} ({'; '.join(assessment.reasons) or 'no reasons'})\n"
+        if assessment
+        else ""
+    )
     email = notify.message(
-        f"A comment waits for you on “{comment.post.title}”",
-        f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n{links}"
+        subject,
+        f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n"
+        f"Name: {comment.author}\nEmail: {comment.author_email or '—'}\n"
+        f"Website: {comment.author_url or '—'}\n{verdict}\n{links}"
         f"Decide in the moderation queue: {queue}\n",
         [settings.OWNER_EMAIL],
     )

@@ -279,3 +279,66 @@ def test_every_action_reads_as_a_sentence(admin_client, seed):
         labels = [o.get_text() for o in page.select("select[name=action] option")][1:]
         for label in labels:
             assert "selected comments" in label or "selected blocklist entries" in label, label
+
+
+# The owner's mail
+
+
+def mails_for(client, seed, settings, inbox, on_commit, policy, email_on):
+    settings.OWNER_EMAIL = "owner@example.org"
+    settings.MODERATION_POLICY = policy
+    if email_on is not None:
+        settings.OWNER_EMAIL_ON = email_on
+    with on_commit(execute=True):
+        post_comment(
+            client,
+            seed,
+            body="B cells and rituximab: the Norwegian study is a clue.",
+            author_email="ingrid@example.org",
+            author_url="https://ingrid.example/",
+        )
+    return list(inbox)
+
+
+def test_the_owners_mail_shows_the_score_reasons_and_who_wrote(
+    client, seed, settings, inbox, django_capture_on_commit_callbacks
+):
+    (message,) = mails_for(
+        client, seed, settings, inbox, django_capture_on_commit_callbacks, "hold-all", None
+    )
+    comment = Comment.objects.latest("pk")
+    text = message.get_content().replace("\r\n", "\n")
+    assert message["Subject"].strip() == "A comment waits for you on “Norwegian Study Offers Clues”"
+    assert "Name: Ingrid\n" in text
+    assert "Email: ingrid@example.org\n" in text
+    assert "Website: https://ingrid.example/\n" in text
+    reasons = "; ".join(comment.assessment.reasons)
+    assert f"Score: {comment.assessment.score:.2f} ({reasons})" in text
+
+
+def test_with_owner_email_on_all_the_owner_hears_of_published_comments_too(
+    client, seed, settings, inbox, django_capture_on_commit_callbacks
+):
+    (message,) = mails_for(
+        client, seed, settings, inbox, django_capture_on_commit_callbacks, "hold-flagged", "all"
+    )
+    assert Comment.objects.latest("pk").status == Comment.Status.PUBLISHED
+    assert message["Subject"].strip() == "A new comment on “Norwegian Study Offers Clues”"
+    assert "/moderation/decide/" not in message.get_content()  # nothing to decide
+
+
+def test_with_owner_email_on_held_or_none_a_published_comment_sends_nothing(
+    client, seed, settings, inbox, django_capture_on_commit_callbacks
+):
+    assert (
+        mails_for(
+            client, seed, settings, inbox, django_capture_on_commit_callbacks, "hold-flagged", None
+        )
+        == []
+    )
+    settings.OWNER_EMAIL_ON = "none"
+    settings.MODERATION_POLICY = "hold-all"
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, seed, body="Held, and nobody is told.")
+    assert Comment.objects.latest("pk").status == Comment.Status.PENDING
+    assert list(inbox) == []
