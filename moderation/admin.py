@@ -1,4 +1,3 @@
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -16,14 +15,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
-from comments import tree
 from comments.forms import ReplyForm
 from comments.models import Comment, Revision
 from comments.signals import comment_was_posted, comment_will_be_posted
 
-from . import checks, privacy, shadow
+from . import privacy, shadow
 from .models import Blocked, Decision, QueuedComment
-from .policy import POLICIES, thresholds
 
 # The admin is the owner's desk for this blog: named after it, in the header and in page titles.
 admin.site.site_header = admin.site.site_title = lazy(
@@ -356,7 +353,7 @@ class CommentAdmin(DeskAdmin):
                 **self.admin_site.each_context(request),
                 "title": "Remove these comments?",
                 "opts": self.model._meta,
-                "found": [(c, *referring(c)) for c in queryset.select_related("post")],
+                "found": [(c, *c.referring()) for c in queryset.select_related("post")],
                 "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             }
             return TemplateResponse(request, "admin/moderation/remove.html", context)
@@ -392,59 +389,6 @@ class DecisionAdmin(ReadOnlyAdmin):
     def what(self, decision):
         # A purged comment is gone; what it was stays in words.
         return str(decision.comment) if decision.comment else decision.about
-
-
-def referring(comment):
-    """(replies under `comment`, other visible comments on its post that name its author)."""
-    shape = Comment.objects.filter(post_id=comment.post_id).thread_shape()
-    below = [row.pk for row in tree.below(shape, comment.pk)]
-    replies = list(Comment.objects.filter(pk__in=below).order_by("number"))
-    naming = []
-    if len(comment.author_name) >= 3:
-        naming = list(
-            Comment.objects.visible()
-            .filter(post_id=comment.post_id, body__icontains=comment.author_name)
-            .exclude(pk__in=[comment.pk, *below])
-            .order_by("number")
-        )
-    return replies, naming
-
-
-class ShadowForm(forms.Form):
-    since = forms.DateTimeField(widget=forms.DateInput(attrs={"type": "date"}))
-    policy = forms.ChoiceField(
-        choices=[("", "as now"), *[(p, p) for p in POLICIES]], required=False
-    )
-    hold_above = forms.FloatField(min_value=0, max_value=1, required=False)
-    spam_above = forms.FloatField(min_value=0, max_value=1, required=False)
-
-    def clean(self):
-        data = super().clean()
-        hold, spam_ = thresholds(data.get("hold_above"), data.get("spam_above"))
-        if hold > spam_:
-            raise forms.ValidationError("The hold score must not be above the spam score.")
-        return data
-
-
-def block_senders(comments):
-    """Put each comment's sender on the blocklists: email, website domain, IP address, and the
-    name when nothing else identifies them. Returns how many entries were new."""
-    added = 0
-    for c in comments:
-        entries = [
-            (Blocked.Kind.EMAIL, c.author_email),
-            (Blocked.Kind.DOMAIN, checks.host(c.author_url) if c.author_url else ""),
-            (Blocked.Kind.IP, c.ip_address or ""),
-        ]
-        if not any(value for _, value in entries):
-            entries.append((Blocked.Kind.NAME, c.author_name))
-        for kind, value in entries:
-            if value:
-                _, created = Blocked.objects.get_or_create(
-                    kind=kind, value=value.strip().lower(), defaults={"note": f"from {c}"}
-                )
-                added += created
-    return added
 
 
 @admin.register(QueuedComment)
@@ -519,7 +463,7 @@ class QueueAdmin(DeskAdmin):
 
     def shadow_view(self, request):
         """Try other moderation settings on past comments before switching them on."""
-        form = ShadowForm(request.GET or None)
+        form = shadow.ShadowForm(request.GET or None)
         rows = None
         if form.is_valid():
             data = form.cleaned_data
@@ -545,7 +489,7 @@ class QueueAdmin(DeskAdmin):
 
     @admin.action(description="Block the senders of selected comments and mark them as spam")
     def block_sender(self, request, queryset):
-        added = block_senders(queryset)
+        added = Blocked.objects.block_senders(queryset)
         changed = Decision.objects.change(
             queryset, Comment.Status.SPAM, actor=request.user, note="sender blocked"
         )
