@@ -410,6 +410,11 @@ class QueueAdmin(DeskAdmin):
     def get_queryset(self, request):
         return QueuedComment.objects.waiting()
 
+    def changelist_view(self, request, extra_context=None):
+        # Django's "Select comment awaiting moderation to change" says nothing of the work.
+        title = "Held and spam comments: decide them"
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
     @admin.display(description="score", ordering="assessment__score")
     def score(self, comment):
         assessment = getattr(comment, "assessment", None)

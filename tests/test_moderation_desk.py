@@ -273,6 +273,18 @@ def test_the_admin_index_puts_the_sign_in_records_below_the_owners_work(admin_cl
     assert "Axes" in apart and "Authentication and Authorization" in apart
 
 
+def test_the_sidebar_lists_the_owners_work_first(admin_client, db):
+    sidebar = html(admin_client.get(QUEUE)).select_one("#nav-sidebar")
+    captions = [c.get_text(strip=True) for c in sidebar.select(".module caption")]
+    assert captions[:4] == ["Administration", "Blog", "Comments", "Moderation"]
+    assert "Axes" in captions[4:]
+
+
+def test_the_queue_is_titled_for_what_the_owner_does_there(admin_client, db):
+    page = html(admin_client.get(QUEUE))
+    assert page.h1.get_text() == "Held and spam comments: decide them"
+
+
 def test_every_action_reads_as_a_sentence(admin_client, seed):
     for changelist in (COMMENTS, QUEUE, "/admin/moderation/blocked/"):
         page = html(admin_client.get(changelist))
