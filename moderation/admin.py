@@ -99,16 +99,17 @@ class DeskAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.ALWAYS
 
     def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         decide = self.admin_site.admin_view(self.decide_view)
-        name = f"{self.opts.app_label}_{self.opts.model_name}_decide"
         reply = self.admin_site.admin_view(self.reply_view)
         return [
-            path("<path:object_id>/decide/", decide, name=name),
-            path("<path:object_id>/reply/", reply, name=name.replace("_decide", "_reply")),
+            path("<path:object_id>/decide/", decide, name=f"{prefix}_decide"),
+            path("<path:object_id>/reply/", reply, name=f"{prefix}_reply"),
             *super().get_urls(),
         ]
 
     def decide_url(self, comment, view="decide"):
+        """The address of `view` (decide or reply) for `comment`."""
         return reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=[comment.pk]
         )

@@ -78,3 +78,37 @@ def test_the_owner_finds_the_spam_and_approves_a_held_comment(
     expect(published).to_contain_text("Waiting for the owner's nod.")
     expect(reader.locator("#comments-heading")).to_have_text("13 comments")
     screenshot(reader, "public", close_up=published)
+
+
+def test_the_owner_reads_a_held_comment_on_its_page_and_answers_it(
+    site, owner, new_page, settings, screenshot
+):
+    settings.MODERATION_POLICY = "hold-all"
+    reader = new_page()
+    reader.goto(site + POST_PATH)
+    reader.get_by_label("Comment:", exact=True).fill("Which dose did the study use?")
+    with reader.expect_navigation():
+        reader.get_by_role("button", name="Publish your comment").click()
+    held = Comment.objects.get(body="Which dose did the study use?")
+
+    page = new_page(width=1366)
+    log_in(page, site)
+    with page.expect_navigation():
+        queue_row(page, "Which dose did the study use?").locator("th a").click()
+    desk = page.locator(".desk-decide")
+    expect(desk.locator(".desk-status")).to_have_text("pending")
+    expect(desk.locator(".desk-post-excerpt")).not_to_be_empty()
+    screenshot(page, "held", close_up=desk)
+
+    page.get_by_label(re.compile("^Your reply")).fill("Two infusions, two weeks apart.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Publish reply").click()
+    expect(page.locator(".messagelist")).to_contain_text("with your reply")
+    held.refresh_from_db()
+    assert held.status == Comment.Status.PUBLISHED
+
+    reader.reload()
+    answer = reader.locator(f"#c{held.number} .replies li").first
+    expect(answer).to_contain_text("Two infusions, two weeks apart.")
+    expect(answer.locator(".owner-badge")).to_have_text("Author")
+    screenshot(reader, "answered", close_up=answer)
