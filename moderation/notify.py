@@ -11,6 +11,7 @@ Like all the blog's mail, it is a task sent by `manage.py db_worker`, never insi
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.checks import Error, register
 from django.dispatch import receiver
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -39,12 +40,30 @@ def tell_the_owner(comment):
     notify.later(send_waiting, comment.pk)
 
 
+# OWNER_EMAIL_ON: the statuses of new comments the owner hears of.
+TOLD_OF = {
+    "held": [Comment.Status.PENDING],
+    "all": [Comment.Status.PENDING, Comment.Status.PUBLISHED],
+    "none": [],
+}
+
+
 def told_of():
-    """The statuses of new comments the owner hears of (OWNER_EMAIL_ON: held, all or none)."""
-    return {
-        "held": [Comment.Status.PENDING],
-        "all": [Comment.Status.PENDING, Comment.Status.PUBLISHED],
-    }.get(settings.OWNER_EMAIL_ON, [])
+    return TOLD_OF[settings.OWNER_EMAIL_ON]
+
+
+@register()
+def check_owner_email_on(app_configs, **kwargs):
+    """A mistyped OWNER_EMAIL_ON is refused at start-up rather than read as silence."""
+    if settings.OWNER_EMAIL_ON in TOLD_OF:
+        return []
+    return [
+        Error(
+            f"OWNER_EMAIL_ON is {settings.OWNER_EMAIL_ON!r}",
+            hint=f"Use one of {', '.join(TOLD_OF)}.",
+            id="moderation.E003",
+        )
+    ]
 
 
 @task()

@@ -3,6 +3,8 @@ read in full in the queue, answered from their own page."""
 
 import pytest
 from conftest import POST_URL, comment_number, html, post_comment
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import Client
 
 from comments.models import Comment
@@ -354,3 +356,9 @@ def test_with_owner_email_on_held_or_none_a_published_comment_sends_nothing(
         post_comment(client, seed, body="Held, and nobody is told.")
     assert Comment.objects.latest("pk").status == Comment.Status.PENDING
     assert list(inbox) == []
+
+
+def test_a_mistyped_owner_email_on_stops_the_site_from_starting(settings):
+    settings.OWNER_EMAIL_ON = "sometimes"
+    with pytest.raises(SystemCheckError, match="Use one of held, all, none."):
+        call_command("check")
