@@ -20,7 +20,7 @@ from comments.models import Comment, Revision
 from comments.signals import comment_was_posted, comment_will_be_posted
 
 from . import privacy, shadow
-from .models import Blocked, Decision, QueuedComment
+from .models import Blocked, Decision, QueuedComment, QueueQuerySet
 
 # The admin is the owner's desk for this blog: named after it, in the header and in page titles.
 admin.site.site_header = admin.site.site_title = lazy(
@@ -392,6 +392,19 @@ class DecisionAdmin(ReadOnlyAdmin):
         return str(decision.comment) if decision.comment else decision.about
 
 
+class WaitingFilter(admin.SimpleListFilter):
+    """The queue's statuses only: a comment in it is held or spam."""
+
+    title = "status"
+    parameter_name = "status__exact"  # as the full list of comments names it
+
+    def lookups(self, request, model_admin):
+        return [(s, Comment.Status(s).label) for s in QueueQuerySet.WAITING]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 @admin.register(QueuedComment)
 class QueueAdmin(DeskAdmin):
     """Held and spam comments, newest first, each with its score and the reasons for it."""
@@ -399,7 +412,7 @@ class QueueAdmin(DeskAdmin):
     # The comment is what the owner decides on: it takes the width, the rest stays compact.
     list_display = ["comment", "status", "created", "decide"]
     list_display_links = ["created"]
-    list_filter = ["status", "post"]
+    list_filter = [WaitingFilter, "post"]
     list_select_related = ["post", "assessment"]
     search_fields = ["author_name", "author_email", "body"]
     ordering = ["-created", "-pk"]

@@ -242,9 +242,11 @@ class TokenCount(models.Model):
 
 
 class QueueQuerySet(models.QuerySet):
+    WAITING = [Comment.Status.PENDING, Comment.Status.SPAM]
+
     def waiting(self):
         """Comments the owner has yet to see or may want to rescue: held ones and spam."""
-        return self.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
+        return self.filter(status__in=self.WAITING)
 
 
 class QueuedComment(Comment):
