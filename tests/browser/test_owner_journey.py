@@ -81,7 +81,7 @@ def test_the_owner_finds_the_spam_and_approves_a_held_comment(
 
 
 def test_the_owner_reads_a_held_comment_on_its_page_and_answers_it(
-    site, owner, new_page, settings, screenshot
+    site, owner, new_page, settings, screenshot, axe
 ):
     settings.MODERATION_POLICY = "hold-all"
     reader = new_page()
@@ -99,11 +99,13 @@ def test_the_owner_reads_a_held_comment_on_its_page_and_answers_it(
     expect(desk.locator(".desk-status")).to_have_text("pending")
     expect(desk.locator(".desk-post-excerpt")).not_to_be_empty()
     screenshot(page, "held", close_up=desk)
+    assert axe(page) == []
 
     page.get_by_label(re.compile("^Your reply")).fill("Two infusions, two weeks apart.")
     with page.expect_navigation():
         page.get_by_role("button", name="Publish reply").click()
     expect(page.locator(".messagelist")).to_contain_text("with your reply")
+    assert axe(page) == []  # the queue, with the message and its link
     held.refresh_from_db()
     assert held.status == Comment.Status.PUBLISHED
 
