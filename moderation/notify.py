@@ -35,7 +35,8 @@ def tell_about_arrival(sender, comment, request, **kwargs):
 def tell_the_owner(comment):
     """Once the transaction commits, email the owner (OWNER_EMAIL) that `comment` waits, or
     that it came, as OWNER_EMAIL_ON says."""
-    if comment.status not in told_of() or not settings.OWNER_EMAIL:
+    # The owner needs no mail about a comment they wrote themselves.
+    if comment.status not in told_of() or comment.by_owner or not settings.OWNER_EMAIL:
         return
     notify.later(send_waiting, comment.pk)
 

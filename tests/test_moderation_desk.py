@@ -341,6 +341,16 @@ def test_with_owner_email_on_all_the_owner_hears_of_published_comments_too(
     assert "/moderation/decide/" not in message.get_content()  # nothing to decide
 
 
+def test_the_owner_is_not_emailed_about_their_own_comments(
+    admin_client, seed, settings, inbox, django_capture_on_commit_callbacks
+):
+    settings.OWNER_EMAIL, settings.OWNER_EMAIL_ON = "owner@example.org", "all"
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(admin_client, seed, body="Thank you all for the comments.")
+    assert Comment.objects.latest("pk").by_owner
+    assert list(inbox) == []
+
+
 def test_with_owner_email_on_held_or_none_a_published_comment_sends_nothing(
     client, seed, settings, inbox, django_capture_on_commit_callbacks
 ):
