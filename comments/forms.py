@@ -134,3 +134,7 @@ class EditForm(forms.ModelForm):
 
     def clean_body(self):
         return _clean_text(self.cleaned_data["body"])
+
+
+class ReplyForm(EditForm):
+    """The owner's reply, written in the admin under the comment it answers: its text alone."""

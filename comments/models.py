@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from blog import pagecache, sanitize
 from blog.models import Post
 
-from . import notify
+from . import notify, tree
 from .tree import paged_thread
 
 
@@ -183,6 +183,22 @@ class Comment(models.Model):
     @property
     def is_removed(self):
         return self.status == self.Status.REMOVED
+
+    def referring(self):
+        """(replies under this comment, other visible comments on its post that name its author):
+        what removing it would touch."""
+        shape = Comment.objects.filter(post_id=self.post_id).thread_shape()
+        below = [row.pk for row in tree.below(shape, self.pk)]
+        replies = list(Comment.objects.filter(pk__in=below).order_by("number"))
+        naming = []
+        if len(self.author_name) >= 3:
+            naming = list(
+                Comment.objects.visible()
+                .filter(post_id=self.post_id, body__icontains=self.author_name)
+                .exclude(pk__in=[self.pk, *below])
+                .order_by("number")
+            )
+        return replies, naming
 
     def edit(self, body):
         """Change the text, keeping the text it replaces as a Revision."""

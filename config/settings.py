@@ -199,6 +199,8 @@ LOGGING = {
 }
 # Where the owner hears of comments waiting in the queue (empty: no such mail).
 OWNER_EMAIL = env("OWNER_EMAIL", default="")
+# Which new comments that mail is about: "held" ones, "all" (held and published), or "none".
+OWNER_EMAIL_ON = env("OWNER_EMAIL_ON", default="held")
 # The blog's public address, for links in emails, which have no request to take it from.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 

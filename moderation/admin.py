@@ -1,22 +1,31 @@
-from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path
-from django.utils.html import format_html
+from django.urls import path, reverse
+from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
-from comments import tree
+from comments.forms import ReplyForm
 from comments.models import Comment, Revision
+from comments.signals import comment_was_posted, comment_will_be_posted
 
-from . import checks, privacy, shadow
-from .models import Blocked, Decision, QueuedComment
-from .policy import POLICIES, thresholds
+from . import privacy, shadow
+from .models import Blocked, Decision, QueuedComment, QueueQuerySet
+
+# The admin is the owner's desk for this blog: named after it, in the header and in page titles.
+admin.site.site_header = admin.site.site_title = lazy(
+    lambda: f"{settings.BLOG_TITLE} — moderation", str
+)()
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,11 +78,210 @@ def _decide(status, verb):
     return action
 
 
+# The owner answers a comment waiting for approval, or one readers already see.
+ANSWERABLE = [Comment.Status.PENDING, Comment.Status.PUBLISHED]
+
+# What one click on a comment's row or page does: (status, button, what the message says).
+DECISIONS = {
+    "approve": (Comment.Status.PUBLISHED, "Approve", "approved"),
+    "spam": (Comment.Status.SPAM, "Spam", "marked as spam"),
+    "remove": (Comment.Status.REMOVED, "Remove", "removed"),
+}
+
+
+class DeskAdmin(admin.ModelAdmin):
+    """What the owner's two lists of comments share: comments are decided, one at a time or in
+    bulk, and never deleted."""
+
+    change_list_template = "admin/moderation/desk_change_list.html"
+    change_form_template = "admin/moderation/desk_change_form.html"
+    # How many comments each status holds is what the owner looks for first.
+    show_facets = admin.ShowFacets.ALWAYS
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        decide = self.admin_site.admin_view(self.decide_view)
+        reply = self.admin_site.admin_view(self.reply_view)
+        return [
+            path("<path:object_id>/decide/", decide, name=f"{prefix}_decide"),
+            path("<path:object_id>/reply/", reply, name=f"{prefix}_reply"),
+            *super().get_urls(),
+        ]
+
+    def decide_url(self, comment, view="decide"):
+        """The address of `view` (decide or reply) for `comment`."""
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=[comment.pk]
+        )
+
+    def next_url(self, request):
+        """Where to go once decided: the `next` the page sent (the list as it was filtered)."""
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            return back
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+
+    @staticmethod
+    def choices(comment):
+        """The decisions that would change `comment`: [(value, button label)]."""
+        return [
+            (value, label)
+            for value, (status, label, _) in DECISIONS.items()
+            if status != comment.status
+        ]
+
+    @admin.display(description="decide")
+    def decide(self, comment):
+        # Buttons of the list's own form, sent elsewhere: forms cannot nest.
+        return format_html_join(
+            " ",
+            '<button type="submit" class="button" formaction="{}" name="decide" value="{}" '
+            'aria-label="{} #{}">{}</button>',
+            (
+                (self.decide_url(comment), value, label, comment.number, label)
+                for value, label in self.choices(comment)
+            ),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        comment = (
+            Comment.objects.select_related("post", "parent", "assessment")
+            .filter(pk=object_id)
+            .first()
+        )
+        if comment is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "comment": comment,
+                "assessment": getattr(comment, "assessment", None),
+                "decide_url": self.decide_url(comment),
+                "decide_choices": self.choices(comment),
+                "reply_url": self.decide_url(comment, "reply")
+                if comment.status in ANSWERABLE
+                else "",
+                "reply_form": ReplyForm(),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reply_view(self, request, object_id):
+        """Publish the owner's reply (POST `body`) under a held or published comment, marked as
+        the owner's, and approve the comment it answers."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(
+            Comment.objects.select_related("post").filter(status__in=ANSWERABLE), pk=object_id
+        )
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            self.message_user(
+                request, f"The reply was not published: {form.errors['body'][0]}", messages.ERROR
+            )
+            return redirect(self.next_url(request))
+        with transaction.atomic():
+            Decision.objects.change(
+                Comment.objects.filter(pk=comment.pk),
+                Comment.Status.PUBLISHED,
+                actor=request.user,
+                note="answered by the owner",
+            )
+            reply = Comment(
+                post=comment.post,
+                parent=comment,
+                body=form.cleaned_data["body"],
+                author_email=request.user.email,
+            )
+            # As if posted on the blog while signed in: moderation marks it the owner's.
+            comment_will_be_posted.send(sender=Comment, comment=reply, request=request)
+            reply.save()
+            comment_was_posted.send(sender=Comment, comment=reply, request=request)
+        self.message_user(
+            request,
+            format_html(
+                '{} is published, with your reply <a href="{}">#{}</a> under it.',
+                comment,
+                reply.get_absolute_url(),
+                reply.number,
+            ),
+            messages.SUCCESS,
+        )
+        return redirect(self.next_url(request))
+
+    def view_on_site(self, comment):
+        # A comment readers cannot see yet is shown to the owner as a preview, not a 404.
+        if comment.status in (Comment.Status.PUBLISHED, Comment.Status.REMOVED):
+            return comment.get_absolute_url()
+        return reverse("moderation:preview", args=[comment.pk])
+
+    def decide_view(self, request, object_id):
+        """Approve, mark as spam, remove or undo one comment (POST `decide`), then go back to
+        `next`, with a message offering to undo it."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        comment = get_object_or_404(Comment.objects.select_related("post"), pk=object_id)
+        one = Comment.objects.filter(pk=comment.pk)
+        choice = request.POST.get("decide")
+        back = self.next_url(request)
+        if choice == "undo":
+            if Decision.objects.undo(one, request.user):
+                comment.refresh_from_db()
+                self.message_user(
+                    request, f"{comment} is {comment.get_status_display().lower()} again."
+                )
+            else:
+                self.message_user(request, f"Nothing to undo on {comment}.", messages.WARNING)
+        elif choice in DECISIONS:
+            status, _, verb = DECISIONS[choice]
+            with transaction.atomic():
+                if status == Comment.Status.REMOVED and comment.status != status:
+                    one.update(removal_reason="")
+                changed = Decision.objects.change(one, status, actor=request.user)
+            if changed:
+                self.message_user(
+                    request,
+                    format_html(
+                        '{} {}. <form method="post" action="{}" class="undo">'
+                        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                        '<input type="hidden" name="next" value="{}">'
+                        '<button type="submit" name="decide" value="undo">Undo</button></form>',
+                        comment,
+                        verb,
+                        self.decide_url(comment),
+                        get_token(request),
+                        back,
+                    ),
+                    messages.SUCCESS,
+                )
+        else:
+            return HttpResponseBadRequest("Approve, spam, remove or undo?")
+        return redirect(back)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would bypass the tombstone that keeps the thread's numbering, and the
+        # audit trail: Remove does what the owner means by it.
+        return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.message_user(
+            request,
+            "Comments are not deleted: Remove leaves a numbered tombstone, so that the replies "
+            "keep their place and the decision is kept.",
+            messages.WARNING,
+        )
+        return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", object_id)
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(DeskAdmin):
     """The moderation queue: every comment, filtered by status, decided in bulk."""
 
-    list_display = ["number", "post", "author_name", "status", "excerpt", "created"]
+    list_display = ["number", "post", "author_name", "status", "excerpt", "created", "decide"]
     list_display_links = ["number", "excerpt"]
     list_filter = ["status", "post"]
     list_select_related = ["post"]
@@ -103,9 +311,6 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description="text")
     def excerpt(self, comment):
         return Truncator(comment.body).chars(80) or "—"
-
-    def has_add_permission(self, request):
-        return False
 
     def get_urls(self):
         privacy = self.admin_site.admin_view(self.privacy_view)
@@ -149,7 +354,7 @@ class CommentAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": "Remove these comments?",
                 "opts": self.model._meta,
-                "found": [(c, *referring(c)) for c in queryset.select_related("post")],
+                "found": [(c, *c.referring()) for c in queryset.select_related("post")],
                 "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             }
             return TemplateResponse(request, "admin/moderation/remove.html", context)
@@ -187,66 +392,27 @@ class DecisionAdmin(ReadOnlyAdmin):
         return str(decision.comment) if decision.comment else decision.about
 
 
-def referring(comment):
-    """(replies under `comment`, other visible comments on its post that name its author)."""
-    shape = Comment.objects.filter(post_id=comment.post_id).thread_shape()
-    below = [row.pk for row in tree.below(shape, comment.pk)]
-    replies = list(Comment.objects.filter(pk__in=below).order_by("number"))
-    naming = []
-    if len(comment.author_name) >= 3:
-        naming = list(
-            Comment.objects.visible()
-            .filter(post_id=comment.post_id, body__icontains=comment.author_name)
-            .exclude(pk__in=[comment.pk, *below])
-            .order_by("number")
-        )
-    return replies, naming
+class WaitingFilter(admin.SimpleListFilter):
+    """The queue's statuses only: a comment in it is held or spam."""
 
+    title = "status"
+    parameter_name = "status__exact"  # as the full list of comments names it
 
-class ShadowForm(forms.Form):
-    since = forms.DateTimeField(widget=forms.DateInput(attrs={"type": "date"}))
-    policy = forms.ChoiceField(
-        choices=[("", "as now"), *[(p, p) for p in POLICIES]], required=False
-    )
-    hold_above = forms.FloatField(min_value=0, max_value=1, required=False)
-    spam_above = forms.FloatField(min_value=0, max_value=1, required=False)
+    def lookups(self, request, model_admin):
+        return [(s, Comment.Status(s).label) for s in QueueQuerySet.WAITING]
 
-    def clean(self):
-        data = super().clean()
-        hold, spam_ = thresholds(data.get("hold_above"), data.get("spam_above"))
-        if hold > spam_:
-            raise forms.ValidationError("The hold score must not be above the spam score.")
-        return data
-
-
-def block_senders(comments):
-    """Put each comment's sender on the blocklists: email, website domain, IP address, and the
-    name when nothing else identifies them. Returns how many entries were new."""
-    added = 0
-    for c in comments:
-        entries = [
-            (Blocked.Kind.EMAIL, c.author_email),
-            (Blocked.Kind.DOMAIN, checks.host(c.author_url) if c.author_url else ""),
-            (Blocked.Kind.IP, c.ip_address or ""),
-        ]
-        if not any(value for _, value in entries):
-            entries.append((Blocked.Kind.NAME, c.author_name))
-        for kind, value in entries:
-            if value:
-                _, created = Blocked.objects.get_or_create(
-                    kind=kind, value=value.strip().lower(), defaults={"note": f"from {c}"}
-                )
-                added += created
-    return added
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
 
 
 @admin.register(QueuedComment)
-class QueueAdmin(admin.ModelAdmin):
+class QueueAdmin(DeskAdmin):
     """Held and spam comments, newest first, each with its score and the reasons for it."""
 
-    list_display = ["created", "status", "score", "reasons", "post", "author_name", "text"]
+    # The comment is what the owner decides on: it takes the width, the rest stays compact.
+    list_display = ["comment", "status", "created", "decide"]
     list_display_links = ["created"]
-    list_filter = ["status", "post"]
+    list_filter = [WaitingFilter, "post"]
     list_select_related = ["post", "assessment"]
     search_fields = ["author_name", "author_email", "body"]
     ordering = ["-created", "-pk"]
@@ -258,6 +424,11 @@ class QueueAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return QueuedComment.objects.waiting()
 
+    def changelist_view(self, request, extra_context=None):
+        # Django's "Select comment awaiting moderation to change" says nothing of the work.
+        title = "Held and spam comments: decide them"
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
+
     @admin.display(description="score", ordering="assessment__score")
     def score(self, comment):
         assessment = getattr(comment, "assessment", None)
@@ -268,12 +439,34 @@ class QueueAdmin(admin.ModelAdmin):
         assessment = getattr(comment, "assessment", None)
         return "; ".join(assessment.reasons) if assessment and assessment.reasons else "—"
 
-    @admin.display(description="text")
-    def text(self, comment):
-        return Truncator(comment.body).chars(200) or "—"
-
-    def has_add_permission(self, request):
-        return False
+    @admin.display(description="comment")
+    def comment(self, comment):
+        """Who wrote it and where, its first few lines, and what the checks made of it."""
+        sender = format_html_join(
+            " · ",
+            '<span class="desk-{}">{}</span>',
+            (
+                (part, value)
+                for part, value in [
+                    ("email", comment.author_email),
+                    ("website", comment.author_url),
+                ]
+                if value
+            ),
+        )
+        return format_html(
+            '<p class="desk-byline"><strong class="desk-author">{}</strong> {} on '
+            '<span class="desk-post">“{}”</span></p>'
+            '<p class="desk-text">{}</p>'
+            '<p class="desk-verdict">score <span class="desk-score">{}</span>: '
+            '<span class="desk-reasons">{}</span></p>',
+            comment.author,
+            sender,
+            comment.post.title,
+            Truncator(comment.body).chars(400) or "—",
+            self.score(comment),
+            self.reasons(comment),
+        )
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # the list and its actions; nothing is edited around the audit trail
@@ -289,7 +482,7 @@ class QueueAdmin(admin.ModelAdmin):
 
     def shadow_view(self, request):
         """Try other moderation settings on past comments before switching them on."""
-        form = ShadowForm(request.GET or None)
+        form = shadow.ShadowForm(request.GET or None)
         rows = None
         if form.is_valid():
             data = form.cleaned_data
@@ -313,9 +506,9 @@ class QueueAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/moderation/shadow.html", context)
 
-    @admin.action(description="Block the sender and mark as spam")
+    @admin.action(description="Block the senders of selected comments and mark them as spam")
     def block_sender(self, request, queryset):
-        added = block_senders(queryset)
+        added = Blocked.objects.block_senders(queryset)
         changed = Decision.objects.change(
             queryset, Comment.Status.SPAM, actor=request.user, note="sender blocked"
         )
@@ -333,6 +526,14 @@ class BlockedAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["value", "note"]
     fields = ["kind", "value", "note"]
+
+    def get_actions(self, request):
+        # Django names it after the plural, and "Delete selected blocklist" is no sentence.
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            function, name, _ = actions["delete_selected"]
+            actions[name] = (function, name, "Delete selected blocklist entries")
+        return actions
 
 
 @admin.register(LogEntry)

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from comments.models import Comment
 
+from . import checks
+
 
 class DecisionManager(models.Manager):
     def change(self, comments, status, actor=None, note=""):
@@ -173,6 +175,26 @@ class BlockedManager(models.Manager):
     def forget_cached(self, **kwargs):
         cache.delete(self.CACHE_KEY)
 
+    def block_senders(self, comments):
+        """Put each comment's sender on the blocklists: email, website domain, IP address, and
+        the name when nothing else identifies them. Returns how many entries were new."""
+        added = 0
+        for c in comments:
+            entries = [
+                (Blocked.Kind.EMAIL, c.author_email),
+                (Blocked.Kind.DOMAIN, checks.host(c.author_url) if c.author_url else ""),
+                (Blocked.Kind.IP, c.ip_address or ""),
+            ]
+            if not any(value for _, value in entries):
+                entries.append((Blocked.Kind.NAME, c.author_name))
+            for kind, value in entries:
+                if value:
+                    _, created = self.get_or_create(
+                        kind=kind, value=value.strip().lower(), defaults={"note": f"from {c}"}
+                    )
+                    added += created
+        return added
+
 
 class Blocked(models.Model):
     """One entry of a blocklist: a comment matching it is scored as spam, with the reason shown."""
@@ -236,9 +258,11 @@ class WaitingNotice(models.Model):
 
 
 class QueueQuerySet(models.QuerySet):
+    WAITING = [Comment.Status.PENDING, Comment.Status.SPAM]
+
     def waiting(self):
         """Comments the owner has yet to see or may want to rescue: held ones and spam."""
-        return self.filter(status__in=[Comment.Status.PENDING, Comment.Status.SPAM])
+        return self.filter(status__in=self.WAITING)
 
 
 class QueuedComment(Comment):

@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.checks import Error, register
 from django.dispatch import receiver
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -42,18 +43,46 @@ def tell_about_arrival(sender, comment, request, **kwargs):
 
 
 def tell_the_owner(comment):
-    """Once the transaction commits, email the owner (OWNER_EMAIL) that `comment` waits."""
-    if comment.status != Comment.Status.PENDING or not settings.OWNER_EMAIL:
+    """Once the transaction commits, email the owner (OWNER_EMAIL) that `comment` waits, or
+    that it came, as OWNER_EMAIL_ON says."""
+    # The owner needs no mail about a comment they wrote themselves.
+    if comment.status not in told_of() or comment.by_owner or not settings.OWNER_EMAIL:
         return
     WaitingNotice.objects.update_or_create(comment=comment, defaults={"sent": None})
     notify.later(send_waiting, comment.pk)
+
+
+# OWNER_EMAIL_ON: the statuses of new comments the owner hears of.
+TOLD_OF = {
+    "held": [Comment.Status.PENDING],
+    "all": [Comment.Status.PENDING, Comment.Status.PUBLISHED],
+    "none": [],
+}
+
+
+def told_of():
+    return TOLD_OF[settings.OWNER_EMAIL_ON]
+
+
+@register()
+def check_owner_email_on(app_configs, **kwargs):
+    """A mistyped OWNER_EMAIL_ON is refused at start-up rather than read as silence."""
+    if settings.OWNER_EMAIL_ON in TOLD_OF:
+        return []
+    return [
+        Error(
+            f"OWNER_EMAIL_ON is {settings.OWNER_EMAIL_ON!r}",
+            hint=f"Use one of {', '.join(TOLD_OF)}.",
+            id="moderation.E003",
+        )
+    ]
 
 
 @task()
 def send_waiting(pk, attempt=0):
     """Tell the owner that comment `pk` waits, with every other waiting comment not yet told of;
     later if the window's emails are used up."""
-    to_tell = WaitingNotice.objects.filter(sent=None, comment__status=Comment.Status.PENDING)
+    to_tell = WaitingNotice.objects.filter(sent=None, comment__status__in=told_of())
     if not to_tell.filter(comment_id=pk).exists():
         return  # decided (or deleted) before the mail went, or named in an email since
     now = timezone.now()
@@ -67,7 +96,9 @@ def send_waiting(pk, attempt=0):
     # Claimed in one statement: of two workers at once, each comment goes to one email.
     to_tell.update(sent=now)
     comments = list(
-        Comment.objects.filter(waiting_notice__sent=now).select_related("post").order_by("pk")
+        Comment.objects.filter(waiting_notice__sent=now)
+        .select_related("post", "assessment")
+        .order_by("pk")
     )
     if not comments:
         return
@@ -80,13 +111,32 @@ def send_waiting(pk, attempt=0):
 
 
 def _one_waits(comment, links):
-    note = f"(These links work {_lasting()}.)\n\n" if links else ""
+    if comment.status == Comment.Status.PENDING:
+        subject = f"A comment waits for you on “{comment.post.title}”"
+    else:
+        subject = f"A new comment on “{comment.post.title}”"
+    shown = _links(comment, links)
+    note = f"(These links work {_lasting()}.)\n\n" if shown else ""
     return notify.message(
-        f"A comment waits for you on “{comment.post.title}”",
+        subject,
         f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n"
-        f"{_links(comment, links)}{note}"
+        f"{_sender(comment)}\n{shown}{note}"
         f"Decide in the moderation queue: {_queue_url()}\n",
         [settings.OWNER_EMAIL],
+    )
+
+
+def _sender(comment):
+    """Who wrote it and what the filter made of it, for the owner to judge by."""
+    assessment = getattr(comment, "assessment", None)
+    verdict = (
+        f"Score: {assessment.score:.2f} ({'; '.join(assessment.reasons) or 'no reasons'})\n"
+        if assessment
+        else ""
+    )
+    return (
+        f"Name: {comment.author}\nEmail: {comment.author_email or '—'}\n"
+        f"Website: {comment.author_url or '—'}\n{verdict}"
     )
 
 
@@ -94,12 +144,14 @@ def _digest(comments, links):
     listed = "".join(
         f"{comment.author} wrote (#{comment.number}) on “{comment.post.title}”:\n\n"
         f"{Truncator(comment.body).chars(DIGEST_BODY_CHARS)}\n\n"
-        f"{_links(comment, links)}----\n\n"
+        f"{_sender(comment)}{_links(comment, links)}----\n\n"
         for comment in comments
     )
     note = f"(Each link works {_lasting()}.)\n\n" if links else ""
     return notify.message(
-        f"{len(comments)} comments wait for you",
+        f"{len(comments)} comments wait for you"
+        if all(comment.status == Comment.Status.PENDING for comment in comments)
+        else f"{len(comments)} new comments",
         f"So many comments came at once that they are named together here.\n\n{listed}"
         f"{note}Decide in the moderation queue: {_queue_url()}\n",
         [settings.OWNER_EMAIL],
@@ -107,7 +159,8 @@ def _digest(comments, links):
 
 
 def _links(comment, links):
-    if not links:
+    # Only a comment that waits has anything to decide.
+    if not links or comment.status != Comment.Status.PENDING:
         return ""
     return (
         f"Approve it: {decision_url(comment, 'approve')}\n"

@@ -8,6 +8,7 @@ what the owner decided in the end.
 from collections import Counter
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
 
 from comments.models import Comment
@@ -30,6 +31,24 @@ class Replayed:
     @property
     def changed(self):
         return self.was != self.would
+
+
+class ShadowForm(forms.Form):
+    """The settings to try: since when, which policy, which thresholds (blank: as now)."""
+
+    since = forms.DateTimeField(widget=forms.DateInput(attrs={"type": "date"}))
+    policy = forms.ChoiceField(
+        choices=[("", "as now"), *[(p, p) for p in policies.POLICIES]], required=False
+    )
+    hold_above = forms.FloatField(min_value=0, max_value=1, required=False)
+    spam_above = forms.FloatField(min_value=0, max_value=1, required=False)
+
+    def clean(self):
+        data = super().clean()
+        hold, spam_ = policies.thresholds(data.get("hold_above"), data.get("spam_above"))
+        if hold > spam_:
+            raise forms.ValidationError("The hold score must not be above the spam score.")
+        return data
 
 
 def replay(since, policy=None, hold_above=None, spam_above=None):

@@ -6,4 +6,5 @@ app_name = "moderation"
 
 urlpatterns = [
     path("decide/<str:token>/", views.decide, name="decide"),
+    path("preview/<int:pk>/", views.preview, name="preview"),
 ]

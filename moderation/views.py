@@ -1,6 +1,7 @@
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.db import transaction
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
 from comments.models import Comment
@@ -36,3 +37,10 @@ def decide(request, token):
     return render(
         request, "moderation/decide.html", {"comment": comment, "action": action, "done": done}
     )
+
+
+@staff_member_required
+def preview(request, pk):
+    """Show the owner a comment readers cannot see (held or spam) as it would stand on its post."""
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    return render(request, "moderation/preview.html", {"comment": comment})

@@ -98,7 +98,7 @@ def test_an_approved_comment_that_gains_links_goes_back_to_the_queue_saying_why(
         "edited",
     )
     queue = html(admin_client.get("/admin/moderation/queuedcomment/"))
-    assert "changed after approval" in queue.select_one("#result_list .field-reasons").get_text()
+    assert "changed after approval" in queue.select_one("#result_list .desk-reasons").get_text()
     (message,) = inbox
     assert message["To"] == "owner@example.org" and "Cheap pills" in message.get_content()
 

@@ -22,7 +22,7 @@ def test_the_admin_needs_a_login(client, seed):
 def test_the_queue_lists_comments_with_post_number_author_status_and_excerpt(admin_client, seed):
     page = html(admin_client.get(CHANGELIST))
     headers = [th.get_text(strip=True) for th in page.select("#result_list thead th")][1:]
-    assert headers == ["Number", "Post", "Name", "Status", "Text", "Created"]
+    assert headers == ["Number", "Post", "Name", "Status", "Text", "Created", "Decide"]
     rows = page.select("#result_list tbody tr")
     assert len(rows) == 15
     nine = next(r for r in rows if r.select_one(".field-number").get_text() == "9")

@@ -22,24 +22,36 @@ def test_the_queue_needs_a_login(client, seed):
     assert client.get(QUEUE)["Location"].startswith("/admin/login/")
 
 
-def test_the_queue_lists_held_and_spam_newest_first_with_score_reasons_post_and_text(
+def test_the_queue_shows_each_comment_with_its_sender_post_text_score_and_reasons(
     admin_client, client, seed, settings
 ):
     held(client, seed, settings, body="Please read my page", author_url="https://x.example/")
     page = html(admin_client.get(QUEUE))
     headers = [th.get_text(strip=True) for th in page.select("#result_list thead th")][1:]
-    assert headers == ["Created", "Status", "Score", "Reasons", "Post", "Name", "Text"]
+    assert headers == ["Comment", "Status", "Created", "Decide"]
     rows = page.select("#result_list tbody tr")
-    texts = [r.select_one(".field-text").get_text() for r in rows]
+    texts = [r.select_one(".field-comment .desk-text").get_text() for r in rows]
     assert texts[0] == "Please read my page"
     assert texts[1].startswith("Our bodies naturally make pain relievers")
     assert len(rows) == 2
-    assert "website given" in rows[0].select_one(".field-reasons").get_text()
-    assert rows[1].select_one(".field-reasons").get_text() == (
+    first = rows[0].select_one(".field-comment")
+    assert first.select_one(".desk-author").get_text() == "Ingrid"
+    assert first.select_one(".desk-website").get_text() == "https://x.example/"
+    assert "website given" in first.select_one(".desk-reasons").get_text()
+    spam = rows[1].select_one(".field-comment")
+    assert spam.select_one(".desk-reasons").get_text() == (
         "text unrelated to the post; learned filter: 0.71 spam"
     )
-    assert rows[1].select_one(".field-score").get_text() == "0.98"
-    assert rows[1].select_one(".field-post").get_text() == "Norwegian Study Offers Clues"
+    assert spam.select_one(".desk-score").get_text() == "0.98"
+    assert spam.select_one(".desk-post").get_text() == "“Norwegian Study Offers Clues”"
+
+
+def test_the_queue_shows_a_few_lines_of_a_long_comment(admin_client, client, seed, settings):
+    lines = [f"Line {n} of a long question about the dose and the study." for n in range(12)]
+    held(client, seed, settings, body="\n".join(lines))
+    text = html(admin_client.get(QUEUE)).select_one(".field-comment .desk-text").get_text()
+    assert text.startswith("Line 0 of a long question") and "Line 5" in text
+    assert "Line 11" not in text and text.endswith("…")
 
 
 def test_the_admin_index_says_how_many_wait(admin_client, client, seed, settings):

@@ -31,3 +31,17 @@ def moderation_desk():
         .count(),
         "newest": Comment.objects.select_related("post").order_by("-created", "-pk")[:NEWEST],
     }
+
+
+# The owner's own work in the admin; the rest (accounts, sign-in records, the mail queue) is kept
+# apart below it.
+OWNERS_APPS = ["blog", "comments", "moderation", "admin"]
+
+
+@register.simple_tag
+def desk_apps(app_list):
+    """The admin index's apps split in two: {"work": the owner's, "others": the rest}."""
+    return {
+        "work": [app for app in app_list if app["app_label"] in OWNERS_APPS],
+        "others": [app for app in app_list if app["app_label"] not in OWNERS_APPS],
+    }
