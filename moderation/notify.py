@@ -18,17 +18,20 @@ from django_tasks import task
 
 from comments import notify
 from comments.models import Comment
-from comments.signals import comment_was_posted
 
 from .models import Decision
+from .signals import decided
 
 _SALT = "moderation.decide"
 ACTIONS = {"approve": Comment.Status.PUBLISHED, "spam": Comment.Status.SPAM}
 
 
-@receiver(comment_was_posted)
-def tell_about_arrival(sender, comment, request, **kwargs):
-    tell_the_owner(comment)
+@receiver(decided)
+def tell_about_decision(sender, comments, status, actor, **kwargs):
+    # A person who moved a comment back to the queue knows it waits.
+    if actor is None:
+        for comment in comments:
+            tell_the_owner(comment)
 
 
 def tell_the_owner(comment):
