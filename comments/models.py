@@ -15,7 +15,6 @@ from blog import pagecache, sanitize
 from blog.models import Post
 
 from . import notify, tree
-from .tree import paged_thread
 
 
 class CommentQuerySet(models.QuerySet):
@@ -148,10 +147,8 @@ class Comment(models.Model):
 
     def located_url(self, reply=False):
         """The post page showing this comment, anchored at it (or at a form replying to it)."""
-        pages = paged_thread(Comment.objects.filter(post_id=self.post_id).visible().thread_shape())
-        number = next(
-            (n for n, page in enumerate(pages, 1) if any(e.comment.pk == self.pk for e in page)), 1
-        )
+        shape = Comment.objects.filter(post_id=self.post_id).visible().thread_shape()
+        number = tree.page(shape, showing=self.pk).number
         query = {"page": number} if number > 1 else {}
         if reply:
             query["replyto"] = self.number

@@ -87,3 +87,50 @@ def paginate(entries, per_page):
 def paged_thread(rows):
     """Thread `rows` (oldest first) and split them into pages, as the site's settings say."""
     return paginate(thread(rows, settings.COMMENTS_MAX_DEPTH), settings.COMMENTS_PER_PAGE)
+
+
+@dataclass
+class Page:
+    """One page of a post's thread, as readers page through it."""
+
+    number: int
+    count: int  # how many pages the thread has
+    entries: list
+
+    def comment(self, pk):
+        """The comment on this page whose pk is `pk` (a number or its text), or None."""
+        return next((e.comment for e in self.entries if str(e.comment.pk) == str(pk)), None)
+
+    def reply_target(self, number):
+        """The comment on this page numbered `number` (text, as in ?replyto=) that a reader may
+        answer (not a tombstone), or None."""
+        return next(
+            (
+                e.comment
+                for e in self.entries
+                if str(e.comment.number) == number and not e.comment.is_removed
+            ),
+            None,
+        )
+
+
+def page(rows, asked="1", showing=None):
+    """The Page of the thread `rows` (oldest first) showing the comment whose pk is `showing`
+    (the first page if none does), or else page `asked` (text, as in ?page=); None if no such
+    page."""
+    pages = paged_thread(rows)
+    if showing is not None:
+        number = next(
+            (
+                n
+                for n, entries in enumerate(pages, start=1)
+                if any(str(e.comment.pk) == str(showing) for e in entries)
+            ),
+            1,
+        )
+    # isdigit() alone takes "²" and other digits int() refuses; only ASCII 0-9 make a page number.
+    elif asked.isascii() and asked.isdigit() and 1 <= int(asked) <= len(pages):
+        number = int(asked)
+    else:
+        return None
+    return Page(number, len(pages), pages[number - 1])

@@ -495,14 +495,17 @@ class QueueAdmin(DeskAdmin):
             "opts": self.model._meta,
             "form": form,
             "rows": rows,
-            "changed": [row for row in rows if row.changed] if rows is not None else [],
+            "changed": [
+                (row, shadow.WORDS[row.was], shadow.WORDS[row.would])
+                for row in rows or []
+                if row.changed
+            ],
             "summary": [
                 (shadow.WORDS[was], shadow.WORDS[would], n)
                 for (was, would), n in sorted(shadow.summary(rows).items())
             ]
             if rows
             else [],
-            "words": shadow.WORDS,
         }
         return TemplateResponse(request, "admin/moderation/shadow.html", context)
 

@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from comments.models import Comment
+
 from . import checks, policy, spam
 
 # What a video's comments are "about" in the YouTube corpus: the post they were written under.
@@ -76,11 +78,11 @@ class Tally:
     def add(self, label, verdict):
         if label == "spam":
             self.spam += 1
-            self.spam_published += verdict == "publish"
+            self.spam_published += verdict == Comment.Status.PUBLISHED
         else:
             self.ham += 1
-            self.ham_to_spam += verdict == "spam"
-            self.ham_held += verdict == "hold"
+            self.ham_to_spam += verdict == Comment.Status.SPAM
+            self.ham_held += verdict == Comment.Status.PENDING
 
     def __iadd__(self, other):
         for name in self.__dataclass_fields__:
@@ -129,7 +131,7 @@ def when(row):
 
 
 def verdict(judged, hold_above, spam_above):
-    """The blog's own verdict under the default policy, as an owner would have seen it."""
+    """The status the default policy gives a judgement, as an owner would have seen it."""
     return policy.verdict(judged, "hold-flagged", None, hold_above, spam_above)
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from comments.models import Comment
 
 from . import checks
+from .signals import decided
 
 
 class DecisionManager(models.Manager):
@@ -31,11 +32,17 @@ class DecisionManager(models.Manager):
                 LogEntry.objects.log_actions(
                     actor.pk, changing, CHANGE, note or f"Moved to {Comment.Status(status).label}"
                 )
-                # Only people teach the filter: its own verdicts would only confirm themselves.
-                from .policy import follow
-
-                follow(changing, status)
+            for comment in changing:
+                comment.status = status
+            if changing:
+                decided.send(sender=Decision, comments=changing, status=status, actor=actor)
         return len(changing)
+
+    def arrived(self, comment):
+        """Record the status a new comment was given (its assessment says under which policy)."""
+        note = f"policy: {comment.assessment.policy}"
+        Decision.of(comment, to_status=comment.status, note=note).save()
+        decided.send(sender=Decision, comments=[comment], status=comment.status, actor=None)
 
     def undo(self, comments, actor):
         """Put each of `comments` back where a person's latest decision took it from (teaching

@@ -27,9 +27,9 @@ from django_tasks import task
 
 from comments import notify
 from comments.models import Comment
-from comments.signals import comment_was_posted
 
 from .models import Decision, WaitingNotice
+from .signals import decided
 
 _SALT = "moderation.decide"
 # A digest quotes this much of each comment; the queue has the rest.
@@ -37,9 +37,12 @@ DIGEST_BODY_CHARS = 500
 ACTIONS = {"approve": Comment.Status.PUBLISHED, "spam": Comment.Status.SPAM}
 
 
-@receiver(comment_was_posted)
-def tell_about_arrival(sender, comment, request, **kwargs):
-    tell_the_owner(comment)
+@receiver(decided)
+def tell_about_decision(sender, comments, status, actor, **kwargs):
+    # A person who moved a comment back to the queue knows it waits.
+    if actor is None:
+        for comment in comments:
+            tell_the_owner(comment)
 
 
 def tell_the_owner(comment):

@@ -6,11 +6,14 @@ Policies (setting MODERATION_POLICY, or a post's own `moderation_policy` where i
   hold-first-time  as hold-flagged, and a sender's comments wait until one of theirs was approved
                    (WordPress's "comment author must have a previously approved comment").
 Whatever the policy, a score of MODERATION_SPAM_ABOVE or more goes to the spam folder.
+
+It runs one way: the checks and the filter score a comment (`spam.score`), the policy turns the
+score into a `Comment.Status` (`verdict`), the Assessment is saved with the comment, and the
+decision goes out as `signals.decided`, which learning (here) and the owner's mail listen to.
 """
 
 from django.conf import settings
 from django.core.checks import Error, register
-from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -19,8 +22,9 @@ from comments import commenter
 from comments.models import Comment, Subscriber
 from comments.signals import comment_was_edited, comment_was_posted, comment_will_be_posted
 
-from . import checks, notify, spam
+from . import checks, spam
 from .models import Assessment, Blocked, Decision, TokenCount
+from .signals import decided
 
 POLICIES = [policy for policy in Post.Policy.values if policy]
 THREAD_DEPTH = 3  # how many comments up a reply the relevance check reads
@@ -106,20 +110,20 @@ def thresholds(hold_above=None, spam_above=None):
 
 
 def verdict(judged, policy=None, sub=None, hold_above=None, spam_above=None):
-    """ "publish", "hold" or "spam" for a judgement (its score and whether it is conclusive)
-    under a policy and thresholds (default: the configured ones). Only conclusive evidence
-    reaches the spam folder; a high score without it is held for the owner."""
+    """The status a judgement (its score and whether it is conclusive) gives a new comment under
+    a policy and thresholds (default: the configured ones): PUBLISHED, PENDING or SPAM. Only
+    conclusive evidence reaches the spam folder; a high score without it is held for the owner."""
     policy = policy or settings.MODERATION_POLICY
     hold_above, spam_above = thresholds(hold_above, spam_above)
     # A hard signal is enough whatever else the comment says; other conclusive evidence must
     # also reach the spam score.
     if judged.hard or (judged.score >= spam_above and judged.conclusive):
-        return "spam"
+        return Comment.Status.SPAM
     if policy == "hold-all" or judged.score >= hold_above:
-        return "hold"
+        return Comment.Status.PENDING
     if policy == "hold-first-time" and not (sub and known_sender(sub)):
-        return "hold"
-    return "publish"
+        return Comment.Status.PENDING
+    return Comment.Status.PUBLISHED
 
 
 @register()
@@ -144,13 +148,6 @@ def check_settings(app_configs, **kwargs):
     return errors
 
 
-STATUS = {
-    "publish": Comment.Status.PUBLISHED,
-    "hold": Comment.Status.PENDING,
-    "spam": Comment.Status.SPAM,
-}
-
-
 def trusted(sub, request=None):
     """Whether the sender is someone the owner approved before: an approved comment from the
     same confirmed email address, or from the browser it was sent from (the remember-me cookie)."""
@@ -171,8 +168,20 @@ def by_staff(request):
     return bool(user and user.is_active and user.is_staff)
 
 
+def assessment(judged, policy):
+    """An (unsaved) Assessment keeping a judgement and the policy it was judged under."""
+    return Assessment(
+        score=judged.score,
+        reasons=judged.reasons,
+        conclusive=judged.conclusive,
+        hard=judged.hard,
+        policy=policy,
+    )
+
+
 @receiver(comment_will_be_posted)
 def judge(sender, comment, request, **kwargs):
+    """Give a new comment its status, and its assessment to be saved with it."""
     policy = comment.post.moderation_policy or settings.MODERATION_POLICY
     if by_staff(request):
         # The owner (or someone they made staff) needs no filter: published, marked as theirs.
@@ -180,33 +189,24 @@ def judge(sender, comment, request, **kwargs):
         user = request.user
         comment.author_name = comment.author_name or user.get_full_name() or user.get_username()
         comment.status = Comment.Status.PUBLISHED
-        comment._moderation = (spam.Judgement(0.0, ["written by the owner"]), policy)
+        comment.assessment = assessment(spam.Judgement(0.0, ["written by the owner"]), policy)
         return
     honeypot = request.POST.get("honeypot", "") if request is not None else None
     sub = submission(comment, honeypot=honeypot)
     judged = assess(sub)
-    status = STATUS[verdict(judged, policy, sub)]
+    status = verdict(judged, policy, sub)
     if status != Comment.Status.PUBLISHED and not judged.hard and trusted(sub, request):
         judged.reasons.append("an earlier comment of this sender was approved")
         status = Comment.Status.PUBLISHED
-    comment._moderation = (judged, policy)
     comment.status = status
+    comment.assessment = assessment(judged, policy)
 
 
 @receiver(comment_was_posted)
 def record_arrival(sender, comment, request, **kwargs):
-    judged, policy = getattr(comment, "_moderation", (spam.Judgement(0.0, []), None))
-    policy = policy or settings.MODERATION_POLICY
-    with transaction.atomic(savepoint=False):
-        Assessment.objects.create(
-            comment=comment,
-            score=judged.score,
-            reasons=judged.reasons,
-            conclusive=judged.conclusive,
-            hard=judged.hard,
-            policy=policy,
-        )
-        Decision.of(comment, to_status=comment.status, note=f"policy: {policy}").save()
+    # The assessment judge() gave the unsaved comment takes its key now that it has one.
+    comment.assessment.save(force_insert=True)
+    Decision.objects.arrived(comment)
 
 
 @receiver(comment_was_edited)
@@ -217,7 +217,7 @@ def judge_again(sender, comment, request, before, **kwargs):
     sub = submission(comment)
     judged = assess(sub, exclude=comment.pk)
     policy = comment.post.moderation_policy or settings.MODERATION_POLICY
-    target = STATUS[verdict(judged, policy, sub)]
+    target = verdict(judged, policy, sub)
     reasons = judged.reasons
     if comment.by_owner:
         target = comment.status
@@ -243,12 +243,18 @@ def judge_again(sender, comment, request, before, **kwargs):
     if target != comment.status:
         Decision.objects.change(Comment.objects.filter(pk=comment.pk), target, note="edited")
         comment.status = target
-        notify.tell_the_owner(comment)
 
 
 def added_links(before, sub):
     """The links in `sub` that the text `before` it did not have."""
     return set(sub.links()) - set(checks.Submission(body=before).links())
+
+
+@receiver(decided)
+def learn(sender, comments, status, actor, **kwargs):
+    # Only people teach the filter: its own verdicts would only confirm themselves.
+    if actor is not None:
+        follow(comments, status)
 
 
 def follow(comments, status):

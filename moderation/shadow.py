@@ -16,16 +16,20 @@ from comments.models import Comment
 from . import policy as policies
 from .models import Decision
 
-WORDS = {"publish": "published", "hold": "held", "spam": "spam"}
-_VERDICT_OF = {status: verdict for verdict, status in policies.STATUS.items()}
+# How the replay reads a verdict (the status a comment got, or would get, on arrival).
+WORDS = {
+    Comment.Status.PUBLISHED: "published",
+    Comment.Status.PENDING: "held",
+    Comment.Status.SPAM: "spam",
+}
 
 
 @dataclass
 class Replayed:
     comment: Comment
     score: float
-    was: str  # "publish", "hold" or "spam": the verdict on arrival
-    would: str  # the verdict under the settings tried
+    was: Comment.Status  # the status given on arrival
+    would: Comment.Status  # the status the settings tried would give
     owner: str  # the status a person gave it last, or "" if nobody decided
 
     @property
@@ -68,8 +72,8 @@ def replay(since, policy=None, hold_above=None, spam_above=None):
             owner[decision["comment_id"]] = decision["to_status"]
     rows = []
     for comment in comments:
-        was = _VERDICT_OF.get(arrival.get(comment.pk))
-        if was is None:
+        was = arrival.get(comment.pk)
+        if was not in WORDS:
             continue  # no verdict on arrival to compare with (imported, say)
         rule = comment.post.moderation_policy or policy
         # Only the first-time rule reads who sent it (and that costs queries).

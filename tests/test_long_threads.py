@@ -5,6 +5,7 @@ import pytest
 from conftest import POST_URL, comment_form_data, comment_number, html
 
 from bench.bigthread import build
+from comments import tree
 from comments.models import Comment
 
 # The post with its neighbours, its labels, the thread's shape, the page's comments.
@@ -79,6 +80,22 @@ def test_every_one_of_5000_comments_is_on_exactly_one_page(client, seed):
     deep = made[-1]
     location = client.get(deep.get_absolute_url())["Location"]
     assert deep.number in shown(client.get(location))
+
+
+def test_the_thread_and_every_link_into_it_page_by_one_rule(
+    client, seed, settings, django_assert_num_queries
+):
+    settings.COMMENTS_PER_PAGE = 3
+    shape = list(seed.comments.visible().thread_shape())
+    pages = tree.page(shape).count
+    assert pages > 3
+    for comment in Comment.objects.filter(post=seed).visible().select_related("post"):
+        number = tree.page(shape, showing=comment.pk).number
+        assert comment.number in shown(client.get(f"{POST_URL}?page={number}"))
+        with django_assert_num_queries(1):  # the thread's shape; the post came with the comment
+            location = comment.located_url()
+        assert location.startswith(f"{POST_URL}?page={number}#" if number > 1 else f"{POST_URL}#")
+    assert tree.page(shape, asked=str(pages + 1)) is None
 
 
 def test_the_reply_link_opens_the_form_on_the_page_of_its_comment(client, seed, settings):

@@ -29,10 +29,10 @@ def fresh_verdict(comment):
 
 def test_the_shipped_filter_flags_comment_9_and_passes_the_twelve_legitimate_ones(seed):
     verdict, reasons = fresh_verdict(comment_number(9))
-    assert verdict != "publish"
+    assert verdict != Comment.Status.PUBLISHED
     assert "text unrelated to the post" in reasons
     passed = {n: fresh_verdict(comment_number(n))[0] for n in LEGITIMATE}
-    assert passed == {n: "publish" for n in LEGITIMATE}
+    assert passed == {n: Comment.Status.PUBLISHED for n in LEGITIMATE}
 
 
 def test_the_seed_spam_sits_in_the_spam_folder_with_its_reasons(seed):
@@ -130,19 +130,19 @@ def sure(score):
 def test_the_thresholds_split_published_held_and_spam(settings):
     settings.MODERATION_HOLD_ABOVE, settings.MODERATION_SPAM_ABOVE = 0.5, 0.9
     assert [policy.verdict(sure(s), "hold-flagged") for s in (0.49, 0.5, 0.89, 0.9)] == [
-        "publish",
-        "hold",
-        "hold",
-        "spam",
+        Comment.Status.PUBLISHED,
+        Comment.Status.PENDING,
+        Comment.Status.PENDING,
+        Comment.Status.SPAM,
     ]
-    assert policy.verdict(sure(0.1), "hold-all") == "hold"
-    assert policy.verdict(sure(0.95), "hold-all") == "spam"
+    assert policy.verdict(sure(0.1), "hold-all") == Comment.Status.PENDING
+    assert policy.verdict(sure(0.95), "hold-all") == Comment.Status.SPAM
 
 
 def test_a_high_score_without_conclusive_evidence_is_held_never_sent_to_the_spam_folder():
     assert policy.verdict(
         spam.Judgement(0.9999, ["starting model: 0.69 spam"]), "hold-flagged"
-    ) == ("hold")
+    ) == (Comment.Status.PENDING)
 
 
 def learned():

@@ -76,7 +76,7 @@ def test_shadow_in_the_admin(admin_client, history):
     assert page.select_one(".shadow-summary").get_text(strip=True) == "published → held: 2"
     rows = page.select("#shadow-changes tbody tr")
     assert [[td.get_text() for td in row.select("td")][2:] for row in rows] == [
-        ["publish", "hold", "—"]
+        ["published", "held", "—"]
     ] * 2
     # A lower spam score alone moves nothing: the held comment's links are no conclusive evidence.
     lower = html(

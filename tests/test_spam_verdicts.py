@@ -61,7 +61,7 @@ def test_the_starting_model_and_relevance_alone_never_reach_the_spam_folder(seed
     judged = judge(body, seed.title, seed.body)
     assert "text unrelated to the post" in judged.reasons
     assert judged.score >= 0.65 and not judged.conclusive
-    assert policy.verdict(judged, "hold-flagged", spam_above=0.5) == "hold"
+    assert policy.verdict(judged, "hold-flagged", spam_above=0.5) == Comment.Status.PENDING
 
 
 def test_the_same_text_as_a_comment_judged_spam_goes_to_the_spam_folder(client, seed):
@@ -72,14 +72,14 @@ def test_the_same_text_as_a_comment_judged_spam_goes_to_the_spam_folder(client, 
     judged = judge(text, seed.title, seed.body)
     assert "same text as a comment judged spam" in judged.reasons
     assert judged.conclusive
-    assert policy.verdict(judged, "hold-flagged") == "spam"
+    assert policy.verdict(judged, "hold-flagged") == Comment.Status.SPAM
 
 
 def test_a_blocklisted_word_is_conclusive_on_its_own(seed):
     Blocked.objects.create(kind=Blocked.Kind.WORD, value="casino")
     judged = judge("Try the casino tonight", seed.title, seed.body)
     assert judged.conclusive and judged.hard
-    assert policy.verdict(judged, "hold-flagged") == "spam"
+    assert policy.verdict(judged, "hold-flagged") == Comment.Status.SPAM
 
 
 def test_the_owner_s_own_reply_is_published_unscored_and_marked_as_the_owner_s(
@@ -206,7 +206,7 @@ def test_checks_name_the_links_schemes_and_sales_a_pitch_hides_behind_the_post_s
 ):
     judged = judge(body, tutorial.title, tutorial.body)
     assert any(found.startswith(reason) for found in judged.reasons), judged.reasons
-    assert policy.verdict(judged, "hold-flagged") != "publish"
+    assert policy.verdict(judged, "hold-flagged") != Comment.Status.PUBLISHED
 
 
 def test_a_sales_line_in_the_post_s_words_is_not_vouched_for_as_on_the_subject(tutorial):
@@ -217,7 +217,7 @@ def test_a_sales_line_in_the_post_s_words_is_not_vouched_for_as_on_the_subject(t
     )
     judged = judge(body, tutorial.title, tutorial.body)
     assert not any("on the subject" in reason for reason in judged.reasons), judged.reasons
-    assert policy.verdict(judged, "hold-flagged") != "publish"
+    assert policy.verdict(judged, "hold-flagged") != Comment.Status.PUBLISHED
 
 
 @pytest.mark.parametrize(
@@ -255,7 +255,7 @@ def test_readers_who_tell_of_their_company_cite_a_source_or_mention_someone_are_
 def test_checks_name_what_slipped_through_before(tutorial, body, reason):
     judged = judge(body, tutorial.title, tutorial.body)
     assert any(found.startswith(reason) for found in judged.reasons), judged.reasons
-    assert policy.verdict(judged, "hold-flagged") != "publish"
+    assert policy.verdict(judged, "hold-flagged") != Comment.Status.PUBLISHED
 
 
 @pytest.mark.parametrize(
@@ -269,7 +269,7 @@ def test_checks_name_what_slipped_through_before(tutorial, body, reason):
 )
 def test_readers_who_mention_support_numbers_or_services_are_not_taken_for_spam(tutorial, body):
     judged = judge(body, tutorial.title, tutorial.body)
-    assert policy.verdict(judged, "hold-flagged") == "publish", judged.reasons
+    assert policy.verdict(judged, "hold-flagged") == Comment.Status.PUBLISHED, judged.reasons
 
 
 @pytest.mark.parametrize(
@@ -323,7 +323,7 @@ def test_vocabulary_learned_elsewhere_cannot_talk_away_what_a_check_found():
         starting,
     )
     assert lean_of_the_starting_model(plain) < 0.5  # the words alone lean towards a reader
-    assert sold.score >= 0.65 and policy.verdict(sold, "hold-flagged") == "hold"
+    assert sold.score >= 0.65 and policy.verdict(sold, "hold-flagged") == Comment.Status.PENDING
 
 
 def test_a_site_judged_spam_is_evidence_but_a_platform_a_spammer_used_is_not(
@@ -341,7 +341,7 @@ def test_a_site_judged_spam_is_evidence_but_a_platform_a_spammer_used_is_not(
 
     again = judge("More at http://sleep-pills-now.test/today", seed.title, seed.body)
     assert "links to sleep-pills-now.test, a site judged spam before" in again.reasons
-    assert policy.verdict(again, "hold-flagged") == "spam"
+    assert policy.verdict(again, "hold-flagged") == Comment.Status.SPAM
 
     # A reader who links a talk about the study, on the site the spammer's channel was on.
     reader = judge(
@@ -350,7 +350,7 @@ def test_a_site_judged_spam_is_evidence_but_a_platform_a_spammer_used_is_not(
         seed.body,
     )
     assert not any("judged spam before" in r for r in reader.reasons), reader.reasons
-    assert policy.verdict(reader, "hold-flagged") != "spam"
+    assert policy.verdict(reader, "hold-flagged") != Comment.Status.SPAM
 
 
 def test_the_blog_s_own_lesson_and_a_link_count_are_one_witness_not_two():
@@ -363,7 +363,7 @@ def test_the_blog_s_own_lesson_and_a_link_count_are_one_witness_not_two():
     judged = spam.score(sub, checks.History(), timezone.now(), spam.Counts(), learned)
     assert any(r.startswith("learned from this blog: 0.9") for r in judged.reasons)
     assert judged.score >= 0.65 and not judged.conclusive
-    assert policy.verdict(judged, "hold-flagged") == "hold"
+    assert policy.verdict(judged, "hold-flagged") == Comment.Status.PENDING
 
 
 def test_a_referral_code_counts_on_a_site_of_its_own_but_not_on_a_platform_everyone_uses():

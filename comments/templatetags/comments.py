@@ -7,10 +7,9 @@ from django.http import Http404
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
-from .. import commenter, editing
+from .. import commenter, editing, tree
 from ..forms import CommentForm
 from ..models import Comment
-from ..tree import paged_thread
 
 register = template.Library()
 
@@ -25,33 +24,21 @@ def comment_thread(context, post):
     """
     request = context["request"]
     shape = list(post.comments.visible().thread_shape())
-    pages = paged_thread(shape)
-
     form = context.get("comment_form")
-    if form is not None:
-        parent = str(form["parent"].value() or "")
-        number = _page_of(pages, lambda row: str(row.pk) == parent)
-    else:
-        number = _page_number(request.GET.get("page", "1"), len(pages))
-    entries = pages[number - 1]
+    replying = str(form["parent"].value() or "") if form is not None else None
+    page = tree.page(shape, request.GET.get("page", "1"), showing=replying)
+    if page is None:
+        raise Http404("No such page of comments.")
     full = post.comments.defer("body", "author_email", "ip_address").in_bulk(
-        [entry.comment.pk for entry in entries]
+        [entry.comment.pk for entry in page.entries]
     )
-    for entry in entries:
+    for entry in page.entries:
         entry.comment = full[entry.comment.pk]
 
     if form is not None:
-        reply_to = next((e.comment for e in entries if str(e.comment.pk) == parent), None)
+        reply_to = page.comment(replying)
     else:
-        wanted = request.GET.get("replyto", "")
-        reply_to = next(
-            (
-                e.comment
-                for e in entries
-                if str(e.comment.number) == wanted and not e.comment.is_removed
-            ),
-            None,
-        )
+        reply_to = page.reply_target(request.GET.get("replyto", ""))
         form = CommentForm(
             post,
             initial={"parent": reply_to.pk if reply_to else None} | commenter.initial(request),
@@ -61,18 +48,18 @@ def comment_thread(context, post):
     return {
         "post": post,
         "open": post.comments_are_open(),
-        "entries": entries,
+        "entries": page.entries,
         "count": count,
-        "structured_data": _structured_data(request, post, entries, count),
-        "page_number": number,
-        "page_range": range(1, len(pages) + 1) if len(pages) > 1 else (),
+        "structured_data": _structured_data(request, post, page.entries, count),
+        "page_number": page.number,
+        "page_range": range(1, page.count + 1) if page.count > 1 else (),
         "form": form,
         "reply_to": reply_to,
         "csrf_token": context.get("csrf_token"),
         "request": request,
         "editable": {
             e.comment.pk
-            for e in entries
+            for e in page.entries
             if e.comment.pk in mine and editing.still_editable(e.comment)
         },
     }
@@ -119,20 +106,6 @@ def _structured_data(request, post, entries, count):
     return mark_safe(
         text.translate({ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"})
     )
-
-
-def _page_number(text, count):
-    # isdigit() alone takes "²" and other digits int() refuses; only ASCII 0-9 make a page number.
-    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= count:
-        raise Http404("No such page of comments.")
-    return int(text)
-
-
-def _page_of(pages, matches):
-    for number, entries in enumerate(pages, start=1):
-        if any(matches(entry.comment) for entry in entries):
-            return number
-    return 1
 
 
 @register.simple_tag

@@ -14,9 +14,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from comments.models import Comment
 from moderation import checks, evaluation, policy, shadow, spam
 from moderation.models import Assessment, Decision, TokenCount
 from moderation.policy import thresholds
+
+# How `check` writes a verdict (the status the comment would get), after SpamAssassin's words.
+VERDICT_WORDS = {
+    Comment.Status.PUBLISHED: "publish",
+    Comment.Status.PENDING: "hold",
+    Comment.Status.SPAM: "spam",
+}
 
 
 def _date(text):
@@ -132,7 +140,7 @@ class Command(BaseCommand):
                 continue
             judged = spam.score(sub, history, now, *sources)
             out = {
-                "verdict": policy.verdict(judged, "hold-flagged"),
+                "verdict": VERDICT_WORDS[policy.verdict(judged, "hold-flagged")],
                 "score": round(judged.score, 4),
                 "reasons": judged.reasons,
             }
