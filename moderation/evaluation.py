@@ -180,17 +180,26 @@ def replay(rows, starting, hold_above, spam_above, batch=BATCH):
     return tally
 
 
+def cold_and_replay(rows, starting, hold_above, spam_above):
+    """(cold tally, replay tally) of `rows` judged with `starting` as the starting model."""
+    return (
+        cold(rows, starting, hold_above, spam_above),
+        replay(rows, starting, hold_above, spam_above),
+    )
+
+
 def leave_one_out(rows, hold_above, spam_above):
     """{source: (cold tally, replay tally)}, each source judged by a model of all the others."""
     sources = by_source(rows)
-    results = {}
-    for name, held_out in sources.items():
-        starting = train([r for other, rs in sources.items() if other != name for r in rs])
-        results[name] = (
-            cold(held_out, starting, hold_above, spam_above),
-            replay(held_out, starting, hold_above, spam_above),
+    return {
+        name: cold_and_replay(
+            judged,
+            train([r for other, rs in sources.items() if other != name for r in rs]),
+            hold_above,
+            spam_above,
         )
-    return results
+        for name, judged in sources.items()
+    }
 
 
 def held_out(rows, trained_on, hold_above, spam_above):
@@ -198,10 +207,7 @@ def held_out(rows, trained_on, hold_above, spam_above):
     `trained_on`, as the shipped model would judge data it was never built or tuned on."""
     starting = train(trained_on)
     return {
-        name: (
-            cold(judged, starting, hold_above, spam_above),
-            replay(judged, starting, hold_above, spam_above),
-        )
+        name: cold_and_replay(judged, starting, hold_above, spam_above)
         for name, judged in by_source(rows).items()
     }
 

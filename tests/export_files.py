@@ -14,7 +14,7 @@ WP_POST = "/2010/03/b-cells-again/"  # the WordPress export's post
 
 
 def run(command, name):
-    """Run an import command on one of tests/exports; return what it printed."""
+    """Run an import command on one of tests/exports (or on any path); return what it printed."""
     out = StringIO()
     call_command(command, str(EXPORTS / name), stdout=out)
     return out.getvalue()

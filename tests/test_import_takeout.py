@@ -37,12 +37,6 @@ def takeout(tmp_path, entries=None, name="takeout.zip"):
     return path
 
 
-def run_file(path):
-    out = StringIO()
-    call_command("import_blogger", str(path), stdout=out)
-    return out.getvalue()
-
-
 def test_a_takeout_feed_reads_as_it_did_with_its_thread(client, db):
     report = run("import_blogger", "blogger-takeout.atom")
     assert report.startswith("3 posts, 7 comments imported; 0 already here.")
@@ -97,12 +91,14 @@ def test_the_takeout_report_says_what_was_skipped_and_why(db):
 
 def test_the_takeout_zip_reads_as_its_feed_and_twice_is_once(client, db, tmp_path):
     archive = takeout(tmp_path)
-    assert run_file(archive).startswith("3 posts, 7 comments imported; 0 already here.")
+    report = run("import_blogger", archive)
+    assert report.startswith("3 posts, 7 comments imported; 0 already here.")
     before, page = counts(), reading(client.get(TAKEOUT_POST))
     assert [parent_number(html(client.get(TAKEOUT_POST)), n) for n in (2, 3)] == [1, 2]
 
     for again in (archive, EXPORTS / "blogger-takeout.atom"):
-        assert run_file(again).startswith("0 posts, 0 comments imported; 10 already here.")
+        report = run("import_blogger", again)
+        assert report.startswith("0 posts, 0 comments imported; 10 already here.")
         assert counts() == before
         assert reading(client.get(TAKEOUT_POST)) == page
 
@@ -114,7 +110,7 @@ def test_a_zip_that_reaches_out_of_its_folder_is_refused_whole(db, tmp_path, esc
     entries = {FEED: (EXPORTS / "blogger-takeout.atom").read_bytes(), escape: b"x"}
     archive = takeout(tmp_path, entries)
     with pytest.raises(CommandError) as refused:
-        run_file(archive)
+        run("import_blogger", archive)
     assert str(refused.value) == (
         f"{archive}: refused: the archive holds {escape!r}, outside its folder; "
         "nothing was imported"
@@ -125,7 +121,7 @@ def test_a_zip_that_reaches_out_of_its_folder_is_refused_whole(db, tmp_path, esc
 def test_an_xml_bomb_in_a_zip_is_refused_with_where_it_is(db, tmp_path):
     archive = takeout(tmp_path, {FEED: (EXPORTS / "billion-laughs.xml").read_bytes()})
     with pytest.raises(CommandError) as refused:
-        run_file(archive)
+        run("import_blogger", archive)
     assert str(refused.value).startswith(f"{archive}, {FEED}:3: refused: it declares the entity")
     assert counts() == (0, 0, 0, 0)
 
@@ -133,10 +129,10 @@ def test_an_xml_bomb_in_a_zip_is_refused_with_where_it_is(db, tmp_path):
 def test_a_zip_without_a_blogger_feed_is_refused(db, tmp_path):
     archive = takeout(tmp_path, {"Takeout/Drive/notes.txt": b"hello"})
     with pytest.raises(CommandError, match="the archive holds no Takeout/Blogger/Blogs/"):
-        run_file(archive)
+        run("import_blogger", archive)
     two = takeout(tmp_path, {FEED: b"<feed/>", FEED.replace("Bergen", "Oslo"): b"<feed/>"})
     with pytest.raises(CommandError, match=r"2 blogs \(Notes from Bergen, Notes from Oslo\)"):
-        run_file(two)
+        run("import_blogger", two)
 
 
 def test_a_file_of_entries_the_importer_cannot_place_is_no_success(db, tmp_path):
@@ -157,7 +153,7 @@ def test_a_file_of_entries_the_importer_cannot_place_is_no_success(db, tmp_path)
 
     # A kind Blogger may add one day is named, and the rest of the file still comes in.
     unknown.write_text(feed.replace("<blogger:type>PAGE<", "<blogger:type>STORY<"))
-    report = run_file(unknown)
+    report = run("import_blogger", unknown)
     assert report.startswith("3 posts, 7 comments imported")
     assert "1 × entries of the kind 'story', which this importer does not know: “About”" in report
 
@@ -168,7 +164,7 @@ def test_a_takeout_status_the_importer_does_not_know_keeps_the_entry_out_of_sigh
     feed = (EXPORTS / "blogger-takeout.atom").read_text()
     odd = tmp_path / "feed.atom"
     odd.write_text(feed.replace("<blogger:status>LIVE<", "<blogger:status>IN_REVIEW<"))
-    report = run_file(odd)
+    report = run("import_blogger", odd)
     assert "“B cells in Bergen”: the status 'IN_REVIEW' is not one this importer knows" in report
     assert client.get(TAKEOUT_POST).status_code == 404
     assert set(Comment.objects.values_list("status", flat=True)) <= {"pending", "removed", "spam"}
@@ -185,7 +181,7 @@ def test_a_comment_in_blogger_s_trash_keeps_its_place_in_the_thread(client, db, 
         "<blogger:inReplyTo>8000000000000000002<",
     )
     (tmp_path / "feed.atom").write_text(feed)
-    run_file(tmp_path / "feed.atom")
+    run("import_blogger", tmp_path / "feed.atom")
     page = html(client.get(TAKEOUT_POST))
     assert (
         page.find("li", id="c2")
