@@ -2,9 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpResponseRedirect
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Label, Post, PreviousAddress
 
@@ -12,7 +13,8 @@ from .models import Label, Post, PreviousAddress
 class PostForm(forms.ModelForm):
     new_labels = forms.CharField(
         required=False,
-        help_text="Labels to create and add, separated by commas.",
+        label=_("New labels"),
+        help_text=_("Labels to create and add, separated by commas."),
         widget=forms.TextInput(attrs={"size": 60}),
     )
 
@@ -42,20 +44,20 @@ class PostAdmin(admin.ModelAdmin):
     filter_horizontal = ["labels"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "body", "labels", "new_labels"]}),
-        ("Publishing", {"fields": ["status", "published"]}),
-        ("Comments", {"fields": ["commenting", "close_after_days", "moderation_policy"]}),
+        (_("Publishing"), {"fields": ["status", "published"]}),
+        (_("Comments"), {"fields": ["commenting", "close_after_days", "moderation_policy"]}),
     ]
     actions = ["publish", "unpublish", "close_comments"]
 
-    @admin.display(description="state", ordering="status")
+    @admin.display(description=_("state"), ordering="status")
     def state(self, post):
         if post.status == Post.Status.DRAFT:
-            return "draft"
-        return "published" if post.published <= timezone.now() else "scheduled"
+            return _("draft")
+        return _("published") if post.published <= timezone.now() else _("scheduled")
 
-    @admin.display(description="preview")
+    @admin.display(description=_("preview"))
     def preview(self, post):
-        return format_html('<a href="{}">view</a>', post.get_absolute_url())
+        return format_html('<a href="{}">{}</a>', post.get_absolute_url(), _("view"))
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -73,7 +75,7 @@ class PostAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(obj.get_absolute_url())
         return super().response_change(request, obj)
 
-    @admin.action(description="Publish selected posts (drafts dated in the past: now)")
+    @admin.action(description=_("Publish selected posts (drafts dated in the past: now)"))
     def publish(self, request, queryset):
         now = timezone.now()
         published = scheduled = 0
@@ -94,29 +96,42 @@ class PostAdmin(admin.ModelAdmin):
                 )
         self.message_user(
             request,
-            f"{published} post{pluralize(published)} published, {scheduled} scheduled.",
+            ngettext(
+                "%(published)d post published, %(scheduled)d scheduled.",
+                "%(published)d posts published, %(scheduled)d scheduled.",
+                published,
+            )
+            % {"published": published, "scheduled": scheduled},
             messages.SUCCESS,
         )
 
-    @admin.action(description="Unpublish selected posts (back to drafts)")
+    @admin.action(description=_("Unpublish selected posts (back to drafts)"))
     def unpublish(self, request, queryset):
-        self._change(
+        changed = self._change(
             request,
             queryset.exclude(status=Post.Status.DRAFT),
-            "unpublished",
+            "Unpublished",
             status=Post.Status.DRAFT,
         )
+        message = ngettext("%(count)d post unpublished.", "%(count)d posts unpublished.", changed)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Close comments on selected posts")
+    @admin.action(description=_("Close comments on selected posts"))
     def close_comments(self, request, queryset):
-        self._change(
+        changed = self._change(
             request,
             queryset.exclude(commenting=Post.Commenting.CLOSED),
-            "closed to comments",
+            "Closed to comments",
             commenting=Post.Commenting.CLOSED,
         )
+        message = ngettext(
+            "%(count)d post closed to comments.", "%(count)d posts closed to comments.", changed
+        )
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    def _change(self, request, queryset, done, **fields):
+    def _change(self, request, queryset, log, **fields):
+        """Set `fields` on each post of `queryset`, noting `log` in the audit log (in the
+        blog's words, as kept data); returns how many posts changed."""
         # One save per post rather than update(): saving refreshes the cached pages and keeps
         # the post's address history, and each change goes into the audit log.
         with transaction.atomic():
@@ -125,10 +140,8 @@ class PostAdmin(admin.ModelAdmin):
                 for name, value in fields.items():
                     setattr(post, name, value)
                 post.save()
-                self.log_change(request, post, done.capitalize())
-        self.message_user(
-            request, f"{len(posts)} post{pluralize(len(posts))} {done}.", messages.SUCCESS
-        )
+                self.log_change(request, post, log)
+        return len(posts)
 
 
 @admin.register(Label)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from .models import Post
 
@@ -26,7 +27,7 @@ class LatestPosts(Feed):
         return settings.BLOG_TITLE
 
     def subtitle(self):
-        return f"Posts on {settings.BLOG_TITLE}"
+        return _("Posts on %(blog)s") % {"blog": settings.BLOG_TITLE}
 
     def feed_guid(self):
         return settings.SITE_URL + reverse("feed-posts")

@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from . import pagecache, sanitize
 
@@ -103,39 +104,39 @@ class Label(models.Model):
 
 class Post(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft"
-        PUBLISHED = "published", "published (or scheduled, when dated in the future)"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("published (or scheduled, when dated in the future)")
 
     class Commenting(models.TextChoices):
-        OPEN = "open", "open"
-        CLOSED = "closed", "closed"
-        CLOSING = "closing", "open, closing after some days"
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+        CLOSING = "closing", _("open, closing after some days")
 
     class Policy(models.TextChoices):
         # The names moderation.policy knows; blank follows the blog's MODERATION_POLICY.
-        BLOG = "", "the blog's setting"
-        HOLD_ALL = "hold-all", "hold every comment"
-        HOLD_FLAGGED = "hold-flagged", "hold flagged comments"
-        HOLD_FIRST_TIME = "hold-first-time", "hold flagged comments and first-time commenters"
+        BLOG = "", _("the blog's setting")
+        HOLD_ALL = "hold-all", _("hold every comment")
+        HOLD_FLAGGED = "hold-flagged", _("hold flagged comments")
+        HOLD_FIRST_TIME = "hold-first-time", _("hold flagged comments and first-time commenters")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    body = models.TextField(help_text="Markdown.")
+    body = models.TextField(help_text=_("Markdown."))
     body_html = models.TextField(editable=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
     published = models.DateTimeField(
         default=timezone.now,
         db_index=True,
-        help_text="A date in the future schedules the post: it appears by itself then.",
+        help_text=_("A date in the future schedules the post: it appears by itself then."),
     )
     labels = models.ManyToManyField(Label, blank=True, related_name="posts")
     commenting = models.CharField(
-        "comments", max_length=10, choices=Commenting, default=Commenting.CLOSING
+        _("comments"), max_length=10, choices=Commenting, default=Commenting.CLOSING
     )
     close_after_days = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="For “closing after some days”; empty: the blog's COMMENTS_CLOSE_AFTER_DAYS.",
+        help_text=_("For “closing after some days”; empty: the blog's COMMENTS_CLOSE_AFTER_DAYS."),
     )
     moderation_policy = models.CharField(max_length=20, choices=Policy, blank=True)
     # Where an imported post came from (its id in the export), so that importing twice
@@ -223,13 +224,13 @@ class PreviousAddress(models.Model):
     """An address a post answered at before (an older slug or date, an imported blog's
     permalink): it answers with a permanent redirect to wherever the post is now."""
 
-    path = models.CharField(max_length=500, unique=True, help_text="Such as /2009/11/old-slug/")
+    path = models.CharField(max_length=500, unique=True, help_text=_("Such as /2009/11/old-slug/"))
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="previous_addresses")
 
     objects = PreviousAddressManager()
 
     class Meta:
-        verbose_name_plural = "previous addresses"
+        verbose_name_plural = _("previous addresses")
 
     def __str__(self):
         return f"{self.path} → {self.post}"

@@ -9,7 +9,8 @@ its tags' versions are read together, in one round trip to the cache.
 Only anonymous GETs with no message waiting are served from the cache, and only pages that set
 no cookie are kept: such a page holds nothing of one reader's (its comment form carries no CSRF
 token, comments/crossorigin.py), so every reader gets the same bytes. Pages are kept per scheme,
-host, path and page number (a page names its own address). A view whose page will
+host, path and page number (a page names its own address), and language, so that a page kept
+before LANGUAGE_CODE changed is not served after it. A view whose page will
 change by itself at a known time (comments closing) sets `response.fresh_until` to it, and
 no copy is kept past then.
 """
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
+from django.utils.translation import get_language
 
 # Query parameters that select a different page; any other makes the request uncacheable,
 # so that made-up query strings cannot fill the cache.
@@ -170,6 +172,7 @@ def _page_key(request, number):
     # The decoded path and the page's number, never the query string as sent, so that one page
     # is one entry however its address is written.
     address = f"{request.scheme}://{request.get_host()}{request.path}?page={number or 1}"
+    address += f" in {get_language()}"
     return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
 
 

@@ -6,6 +6,8 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from .models import Label, Post, PreviousAddress
 from .pagecache import cached_page
@@ -56,7 +58,7 @@ def year_archive(request, year):
         "blog/post_list.html",
         empty_is_404=True,
         heading=str(year),
-        description=f"Posts from {year}",
+        description=_("Posts from %(when)s") % {"when": year},
     )
 
 
@@ -65,14 +67,14 @@ def month_archive(request, year, month):
     if not 1 <= int(month) <= 12:
         raise Http404("No such month.")
     posts = Post.objects.published().filter(published__year=year, published__month=month)
-    heading = date(int(year), int(month), 1).strftime("%B %Y")
+    heading = date_format(date(int(year), int(month), 1), "YEAR_MONTH_FORMAT")
     return _listing(
         request,
         posts,
         "blog/post_list.html",
         empty_is_404=True,
         heading=heading,
-        description=f"Posts from {heading}",
+        description=_("Posts from %(when)s") % {"when": heading},
     )
 
 
@@ -89,7 +91,7 @@ def label(request, slug):
     if not posts.exists():
         # A label only drafts (or scheduled posts) carry would tell readers what is coming.
         raise Http404("No posts with that label.")
-    heading = f"Posts labelled {label}"
+    heading = _("Posts labelled %(label)s") % {"label": label}
     return _listing(request, posts, "blog/post_list.html", heading=heading, description=heading)
 
 

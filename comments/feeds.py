@@ -3,6 +3,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from blog.feeds import LatestPosts, tag_uri
 from blog.models import Post
@@ -51,7 +52,7 @@ class LatestComments(Feed):
     link = reverse_lazy("blog:index")
 
     def title(self):
-        return f"Comments on {settings.BLOG_TITLE}"
+        return _("Comments on %(blog)s") % {"blog": settings.BLOG_TITLE}
 
     def feed_guid(self):
         return settings.SITE_URL + reverse("feed-comments")
@@ -64,7 +65,10 @@ class LatestComments(Feed):
         return Comment.objects.published().select_related("post").order_by("-created")[:LENGTH]
 
     def item_title(self, comment):
-        return f"{comment.author} on “{comment.post.title}”"
+        return _("%(author)s on “%(title)s”") % {
+            "author": comment.author,
+            "title": comment.post.title,
+        }
 
     def item_description(self, comment):
         return comment.body_html
@@ -92,7 +96,7 @@ class PostComments(LatestComments):
         return get_object_or_404(Post.objects.published(), pk=post_id)
 
     def title(self, post):
-        return f"Comments on “{post.title}”"
+        return _("Comments on “%(title)s”") % {"title": post.title}
 
     def link(self, post):
         return post.get_absolute_url()

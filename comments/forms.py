@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 
 from .models import Comment
 
@@ -16,11 +17,11 @@ def _clean_text(value):
     """NFC-normalize, unify newlines, and refuse control characters."""
     value = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n"))
     if any(ch in _CONTROL for ch in value):
-        raise ValidationError("Control characters are not allowed.", code="control")
+        raise ValidationError(_("Control characters are not allowed."), code="control")
     if "\ufffd" in value:
         # What the browser sent was not valid UTF-8; storing the replacement marks would lose it.
         raise ValidationError(
-            "This text has characters that could not be read; please type or paste it again.",
+            _("This text has characters that could not be read; please type or paste it again."),
             code="encoding",
         )
     return value
@@ -40,33 +41,33 @@ class CommentForm(forms.ModelForm):
         queryset=Comment.objects.none(),  # see __init__
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "The comment you are replying to does not exist."},
+        error_messages={"invalid_choice": _("The comment you are replying to does not exist.")},
     )
     # A trap for robots that fill every field: hidden from people (see _form.html), read by the
     # spam checks. Not a model field, so it is never stored.
     honeypot = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
     author_url = forms.URLField(
-        label="Website", max_length=200, required=False, assume_scheme="https"
+        label=_("Website"), max_length=200, required=False, assume_scheme="https"
     )
 
     class Meta:
         model = Comment
         fields = ["author_name", "author_email", "author_url", "body", "parent", "notify"]
         help_texts = {
-            "author_name": "Optional. Shown with your comment; blank shows as Anonymous.",
-            "author_email": "Optional. Never shown; needed for emails about replies.",
+            "author_name": _("Optional. Shown with your comment; blank shows as Anonymous."),
+            "author_email": _("Optional. Never shown; needed for emails about replies."),
             # Escaped: Django prints help text as HTML, and these tag names are meant to be read.
-            "body": escape("Links become clickable; <b>, <i>, <code> and <blockquote> work."),
+            "body": escape(_("Links become clickable; <b>, <i>, <code> and <blockquote> work.")),
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
 
     remember = forms.BooleanField(
-        label="Remember my name, email and website on this browser", required=False
+        label=_("Remember my name, email and website on this browser"), required=False
     )
 
     def __init__(self, post, *args, **kwargs):
@@ -82,7 +83,7 @@ class CommentForm(forms.ModelForm):
         name = _clean_text(self.cleaned_data["author_name"])
         # A name is one line wherever it goes: a byline, and the subject of the reply emails.
         if name and name.splitlines() != [name]:
-            raise ValidationError("Your name must fit on one line.", code="line_break")
+            raise ValidationError(_("Your name must fit on one line."), code="line_break")
         return name
 
     def clean_body(self):
@@ -91,7 +92,7 @@ class CommentForm(forms.ModelForm):
     def clean_author_url(self):
         url = self.cleaned_data["author_url"]
         if url and not url.lower().startswith(("http://", "https://")):
-            raise ValidationError("Enter a web address starting with http:// or https://.")
+            raise ValidationError(_("Enter a web address starting with http:// or https://."))
         return url
 
     def clean_parent(self):
@@ -99,15 +100,15 @@ class CommentForm(forms.ModelForm):
         if parent is None:
             return None
         if parent.post_id != self.post.pk:
-            raise ValidationError("You can only reply to a comment on this post.")
+            raise ValidationError(_("You can only reply to a comment on this post."))
         if parent.is_removed:
-            raise ValidationError("That comment has been removed and takes no more replies.")
+            raise ValidationError(_("That comment has been removed and takes no more replies."))
         return parent
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("notify") and not cleaned.get("author_email"):
-            self.add_error("author_email", "Give your email address to hear of replies.")
+            self.add_error("author_email", _("Give your email address to hear of replies."))
         return cleaned
 
     def full_clean(self):

@@ -10,6 +10,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from blog import pagecache, sanitize
 from blog.models import Post
@@ -68,10 +70,10 @@ class CommentQuerySet(models.QuerySet):
 
 class Comment(models.Model):
     class Status(models.TextChoices):
-        PUBLISHED = "published"
-        PENDING = "pending"
-        SPAM = "spam"
-        REMOVED = "removed"
+        PUBLISHED = "published", _("Published")
+        PENDING = "pending", _("Pending")
+        SPAM = "spam", _("Spam")
+        REMOVED = "removed", _("Removed")
 
     # What a reader sees of a comment on a public post, by its status: its text, or a tombstone.
     SHOWN = [Status.PUBLISHED, Status.REMOVED]
@@ -81,13 +83,13 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="replies"
     )
-    number = models.PositiveIntegerField(editable=False, help_text="One series per post.")
-    author_name = models.CharField("name", max_length=100, blank=True)
-    author_email = models.EmailField("email", blank=True)
-    author_url = models.URLField("website", blank=True)
-    body = models.TextField("comment", blank=True)
+    number = models.PositiveIntegerField(editable=False, help_text=_("One series per post."))
+    author_name = models.CharField(_("name"), max_length=100, blank=True)
+    author_email = models.EmailField(_("email"), blank=True)
+    author_url = models.URLField(_("website"), blank=True)
+    body = models.TextField(_("comment"), blank=True)
     by_owner = models.BooleanField(
-        default=False, editable=False, help_text="Written by the owner (staff), signed in."
+        default=False, editable=False, help_text=_("Written by the owner (staff), signed in.")
     )
     body_html = models.TextField(editable=False)
     # The whole comment as readers see it, rendered on save like body_html, so that a page of
@@ -99,13 +101,15 @@ class Comment(models.Model):
     created = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
     notify = models.BooleanField(
-        "email me replies", default=False, help_text="Send replies to this comment to its author."
+        _("email me replies"),
+        default=False,
+        help_text=_("Send replies to this comment to its author."),
     )
     # Set once the parent's author was told of this reply, so that nobody is told twice.
     reply_announced = models.BooleanField(default=False, editable=False)
     edited = models.DateTimeField(null=True, blank=True, editable=False)
     # Shown on the tombstone of a removed comment ("off-topic advertising"), if the owner gave one.
-    removal_reason = models.CharField("public reason for removal", max_length=200, blank=True)
+    removal_reason = models.CharField(_("public reason for removal"), max_length=200, blank=True)
     # Where an imported comment came from (its id in the export), so that importing twice
     # changes nothing.
     origin = models.CharField(max_length=300, blank=True, editable=False)
@@ -170,7 +174,7 @@ class Comment(models.Model):
 
     @property
     def author(self):
-        return self.author_name or "Anonymous"
+        return self.author_name or gettext("Anonymous")
 
     @property
     def is_shown(self):
@@ -250,7 +254,7 @@ class Subscriber(models.Model):
     created = models.DateTimeField(default=timezone.now)
     confirmation_sent = models.DateTimeField(null=True, blank=True)
     confirmed = models.DateTimeField(null=True, blank=True)
-    muted = models.BooleanField("all mail muted", default=False)
+    muted = models.BooleanField(_("all mail muted"), default=False)
 
     def __str__(self):
         return self.email

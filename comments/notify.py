@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_tasks import task
 
 logger = logging.getLogger(__name__)
@@ -136,10 +137,13 @@ def send_confirmation_request(pk, attempt=0):
     token = signing.dumps(subscriber.email, salt=_CONFIRM)
     link = settings.SITE_URL + reverse("comments:confirm", args=[token])
     email = message(
-        f"Confirm your address for replies on {settings.BLOG_TITLE}",
-        f"Someone, probably you, asked {settings.BLOG_TITLE} to email {subscriber.email} when "
-        f"their comment gets a reply. To say yes, open:\n\n{link}\n\n"
-        "If it was not you, do nothing: this is the only email you will get from us.\n",
+        gettext("Confirm your address for replies on %(blog)s") % {"blog": settings.BLOG_TITLE},
+        gettext(
+            "Someone, probably you, asked %(blog)s to email %(email)s when their comment gets a "
+            "reply. To say yes, open:\n\n%(link)s\n\n"
+            "If it was not you, do nothing: this is the only email you will get from us.\n"
+        )
+        % {"blog": settings.BLOG_TITLE, "email": subscriber.email, "link": link},
         [subscriber.email],
     )
     if not deliver(email, send_confirmation_request, pk, attempt=attempt):
@@ -221,17 +225,18 @@ def _reply_mail(reply, subscriber):
     thread = mute_url(subscriber, reply.post)
     everything = mute_url(subscriber)
     link = settings.SITE_URL + reply.get_absolute_url()
-    body = (
-        f"{reply.author} replied to your comment on “{reply.post.title}”:\n\n"
-        f"{reply.body}\n\n"
-        f"Read it on the blog: {link}\n\n"
+    names = {"author": reply.author, "title": reply.post.title}
+    body = gettext(
+        "%(author)s replied to your comment on “%(title)s”:\n\n"
+        "%(body)s\n\n"
+        "Read it on the blog: %(link)s\n\n"
         "You get this because you asked to hear of replies to your comment, and confirmed "
         "your address. At most one email an hour is sent about a post's comments.\n"
-        f"No more emails about this post: {thread}\n"
-        f"No more emails from this blog: {everything}\n"
-    )
+        "No more emails about this post: %(thread)s\n"
+        "No more emails from this blog: %(everything)s\n"
+    ) % {**names, "body": reply.body, "link": link, "thread": thread, "everything": everything}
     return message(
-        f"{reply.author} replied to your comment on “{reply.post.title}”",
+        gettext("%(author)s replied to your comment on “%(title)s”") % names,
         body,
         [subscriber.email],
         headers={

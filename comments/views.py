@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -57,18 +58,20 @@ def post_comment(request, post_id):
 
     if earlier is not None:
         # Back and Submit again, or a double click: the comment is already there.
-        messages.info(request, "You already sent this comment, so it was not posted again.")
+        messages.info(request, _("You already sent this comment, so it was not posted again."))
         visible = earlier.status == Comment.Status.PUBLISHED
         return redirect(earlier.located_url() if visible else post.get_absolute_url())
 
     if comment.status == Comment.Status.PUBLISHED:
-        messages.success(request, f"Your comment is published as #{comment.number}.")
+        messages.success(
+            request, _("Your comment is published as #%(number)s.") % {"number": comment.number}
+        )
         response = redirect(comment.located_url())
     else:
         # Held and spam read the same to the sender: a spammer learns nothing from the answer.
         messages.info(
             request,
-            "Thank you. Your comment is awaiting moderation and will appear once approved.",
+            _("Thank you. Your comment is awaiting moderation and will appear once approved."),
         )
         response = redirect(post)
     if form.cleaned_data["remember"]:
@@ -101,9 +104,9 @@ def edit(request, pk):
                     sender=Comment, comment=comment, request=request, before=before
                 )
         if comment.status == Comment.Status.PUBLISHED:
-            messages.success(request, "Your comment is changed.")
+            messages.success(request, _("Your comment is changed."))
             return redirect(comment.located_url())
-        messages.info(request, "Your comment is changed, and awaits moderation.")
+        messages.info(request, _("Your comment is changed, and awaits moderation."))
         return redirect(comment.post)
     status = 400 if request.method == "POST" else 200
     return render(request, "comments/edit.html", {"comment": comment, "form": form}, status=status)

@@ -9,9 +9,12 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.formats import number_format
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from comments.models import Comment, Revision
 
@@ -21,7 +24,7 @@ from .models import Blocked, Decision, QueuedComment, QueueQuerySet
 
 # The admin is the owner's desk for this blog: named after it, in the header and in page titles.
 admin.site.site_header = admin.site.site_title = lazy(
-    lambda: f"{settings.BLOG_TITLE} — moderation", str
+    lambda: gettext("%(blog)s — moderation") % {"blog": settings.BLOG_TITLE}, str
 )()
 
 
@@ -58,8 +61,8 @@ class RevisionInline(admin.TabularInline):
     ordering = ["created", "pk"]
     extra = 0
     can_delete = False
-    verbose_name = "earlier text"
-    verbose_name_plural = "earlier texts (the commenter edited this comment)"
+    verbose_name = _("earlier text")
+    verbose_name_plural = _("earlier texts (the commenter edited this comment)")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -96,7 +99,7 @@ class CommentAdmin(DeskAdmin):
     inlines = [RevisionInline, DecisionInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def excerpt(self, comment):
         return Truncator(comment.body).chars(80) or "—"
 
@@ -114,12 +117,22 @@ class CommentAdmin(DeskAdmin):
                 return response
             if request.POST.get("action") == "erase" and request.POST.get("confirm"):
                 erased = privacy.erase(email, request.user)
-                self.message_user(request, f"{erased} comment(s) by {email} erased.")
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d comment by %(email)s erased.",
+                        "%(count)d comments by %(email)s erased.",
+                        erased,
+                    )
+                    % {"count": erased, "email": email},
+                )
                 return redirect("admin:comments_privacy")
-            self.message_user(request, "Tick the box to confirm the erasure.", messages.WARNING)
+            self.message_user(
+                request, gettext("Tick the box to confirm the erasure."), messages.WARNING
+            )
         context = {
             **self.admin_site.each_context(request),
-            "title": "A commenter's data",
+            "title": gettext("A commenter's data"),
             "email": email,
             "found": privacy.comments_of(email).count() if email else None,
             "opts": self.model._meta,
@@ -134,7 +147,7 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_select_related = ["comment__post", "actor"]
     date_hierarchy = "created"
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def what(self, decision):
         # A purged comment is gone; what it was stays in words.
         return str(decision.comment) if decision.comment else decision.about
@@ -143,7 +156,7 @@ class DecisionAdmin(ReadOnlyAdmin):
 class WaitingFilter(admin.SimpleListFilter):
     """The queue's statuses only: a comment in it is held or spam."""
 
-    title = "status"
+    title = _("status")
     parameter_name = "status__exact"  # as the full list of comments names it
 
     def lookups(self, request, model_admin):
@@ -174,20 +187,20 @@ class QueueAdmin(DeskAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Django's "Select comment awaiting moderation to change" says nothing of the work.
-        title = "Held and spam comments: decide them"
+        title = gettext("Held and spam comments: decide them")
         return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
-    @admin.display(description="score", ordering="assessment__score")
+    @admin.display(description=_("score"), ordering="assessment__score")
     def score(self, comment):
         assessment = getattr(comment, "assessment", None)
-        return f"{assessment.score:.2f}" if assessment else "—"
+        return number_format(assessment.score, 2) if assessment else "—"
 
-    @admin.display(description="reasons")
+    @admin.display(description=_("reasons"))
     def reasons(self, comment):
         assessment = getattr(comment, "assessment", None)
         return "; ".join(assessment.reasons) if assessment and assessment.reasons else "—"
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def comment(self, comment):
         """Who wrote it and where, its first few lines, and what the checks made of it."""
         sender = format_html_join(
@@ -203,17 +216,19 @@ class QueueAdmin(DeskAdmin):
             ),
         )
         return format_html(
-            '<p class="desk-byline"><strong class="desk-author">{}</strong> {} on '
-            '<span class="desk-post">“{}”</span></p>'
-            '<p class="desk-text">{}</p>'
-            '<p class="desk-verdict">score <span class="desk-score">{}</span>: '
-            '<span class="desk-reasons">{}</span></p>',
-            comment.author,
-            sender,
-            comment.post.title,
-            Truncator(comment.body).chars(400) or "—",
-            self.score(comment),
-            self.reasons(comment),
+            gettext(
+                '<p class="desk-byline"><strong class="desk-author">{author}</strong> {sender} on '
+                '<span class="desk-post">“{title}”</span></p>'
+                '<p class="desk-text">{text}</p>'
+                '<p class="desk-verdict">score <span class="desk-score">{score}</span>: '
+                '<span class="desk-reasons">{reasons}</span></p>'
+            ),
+            author=comment.author,
+            sender=sender,
+            title=comment.post.title,
+            text=Truncator(comment.body).chars(400) or "—",
+            score=self.score(comment),
+            reasons=self.reasons(comment),
         )
 
     def has_change_permission(self, request, obj=None):
@@ -234,7 +249,7 @@ class QueueAdmin(DeskAdmin):
             )
         context = {
             **self.admin_site.each_context(request),
-            "title": "Try moderation settings in shadow",
+            "title": gettext("Try moderation settings in shadow"),
             "opts": self.model._meta,
             "form": form,
             "rows": rows,
@@ -264,8 +279,8 @@ class BlockedAdmin(admin.ModelAdmin):
         # Django names it after the plural, and "Delete selected blocklist" is no sentence.
         actions = super().get_actions(request)
         if "delete_selected" in actions:
-            function, name, _ = actions["delete_selected"]
-            actions[name] = (function, name, "Delete selected blocklist entries")
+            function, name = actions["delete_selected"][:2]
+            actions[name] = (function, name, _("Delete selected blocklist entries"))
         return actions
 
 
@@ -279,17 +294,19 @@ class AuditLogAdmin(ReadOnlyAdmin):
     search_fields = ["object_repr", "change_message"]
     date_hierarchy = "action_time"
 
-    @admin.display(description="object")
+    @admin.display(description=_("object"))
     def object_link(self, entry):
         url = entry.get_admin_url()
         return (
             format_html('<a href="{}">{}</a>', url, entry.object_repr) if url else entry.object_repr
         )
 
-    @admin.display(description="action")
+    @admin.display(description=_("action"))
     def action(self, entry):
-        return {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}[entry.action_flag]
+        return {ADDITION: _("added"), CHANGE: _("changed"), DELETION: _("deleted")}[
+            entry.action_flag
+        ]
 
-    @admin.display(description="what")
+    @admin.display(description=_("what"))
     def message(self, entry):
         return entry.get_change_message()

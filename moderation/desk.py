@@ -10,11 +10,12 @@ from django.db import transaction
 from django.http import HttpResponseBadRequest, HttpResponseNotAllowed
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
-from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from comments.forms import ReplyForm
 from comments.models import Comment
@@ -27,9 +28,9 @@ ANSWERABLE = [Comment.Status.PENDING, Comment.Status.PUBLISHED]
 
 # What one click on a comment's row or page does: (status, button, what the message says).
 DECISIONS = {
-    "approve": (Comment.Status.PUBLISHED, "Approve", "approved"),
-    "spam": (Comment.Status.SPAM, "Spam", "marked as spam"),
-    "remove": (Comment.Status.REMOVED, "Remove", "removed"),
+    "approve": (Comment.Status.PUBLISHED, _("Approve"), _("{comment} approved.")),
+    "spam": (Comment.Status.SPAM, _("Spam"), _("{comment} marked as spam.")),
+    "remove": (Comment.Status.REMOVED, _("Remove"), _("{comment} removed.")),
 }
 
 
@@ -74,7 +75,7 @@ class DeskAdmin(admin.ModelAdmin):
             if status != comment.status
         ]
 
-    @admin.display(description="decide")
+    @admin.display(description=_("decide"))
     def decide(self, comment):
         # Buttons of the list's own form, sent elsewhere: forms cannot nest.
         return format_html_join(
@@ -120,7 +121,10 @@ class DeskAdmin(admin.ModelAdmin):
         form = ReplyForm(request.POST)
         if not form.is_valid():
             self.message_user(
-                request, f"The reply was not published: {form.errors['body'][0]}", messages.ERROR
+                request,
+                gettext("The reply was not published: %(error)s")
+                % {"error": form.errors["body"][0]},
+                messages.ERROR,
             )
             return redirect(self.next_url(request))
         with transaction.atomic():
@@ -143,10 +147,13 @@ class DeskAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                '{} is published, with your reply <a href="{}">#{}</a> under it.',
-                comment,
-                reply.get_absolute_url(),
-                reply.number,
+                gettext(
+                    '{comment} is published, with your reply <a href="{url}">#{number}</a> '
+                    "under it."
+                ),
+                comment=comment,
+                url=reply.get_absolute_url(),
+                number=reply.number,
             ),
             messages.SUCCESS,
         )
@@ -173,12 +180,18 @@ class DeskAdmin(admin.ModelAdmin):
             if Decision.objects.undo(one, request.user):
                 comment.refresh_from_db()
                 self.message_user(
-                    request, f"{comment} is {comment.get_status_display().lower()} again."
+                    request,
+                    gettext("%(comment)s is %(status)s again.")
+                    % {"comment": comment, "status": comment.get_status_display().lower()},
                 )
             else:
-                self.message_user(request, f"Nothing to undo on {comment}.", messages.WARNING)
+                self.message_user(
+                    request,
+                    gettext("Nothing to undo on %(comment)s.") % {"comment": comment},
+                    messages.WARNING,
+                )
         elif choice in DECISIONS:
-            status, _, verb = DECISIONS[choice]
+            status, _button, done = DECISIONS[choice]
             with transaction.atomic():
                 if status == Comment.Status.REMOVED and comment.status != status:
                     one.update(removal_reason="")
@@ -187,15 +200,15 @@ class DeskAdmin(admin.ModelAdmin):
                 self.message_user(
                     request,
                     format_html(
-                        '{} {}. <form method="post" action="{}" class="undo">'
+                        '{} <form method="post" action="{}" class="undo">'
                         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
                         '<input type="hidden" name="next" value="{}">'
-                        '<button type="submit" name="decide" value="undo">Undo</button></form>',
-                        comment,
-                        verb,
+                        '<button type="submit" name="decide" value="undo">{}</button></form>',
+                        format_html(done, comment=comment),
                         self.decide_url(comment),
                         get_token(request),
                         back,
+                        gettext("Undo"),
                     ),
                     messages.SUCCESS,
                 )
@@ -214,35 +227,37 @@ class DeskAdmin(admin.ModelAdmin):
     def delete_view(self, request, object_id, extra_context=None):
         self.message_user(
             request,
-            "Comments are not deleted: Remove leaves a numbered tombstone, so that the replies "
-            "keep their place and the decision is kept.",
+            gettext(
+                "Comments are not deleted: Remove leaves a numbered tombstone, so that the "
+                "replies keep their place and the decision is kept."
+            ),
             messages.WARNING,
         )
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", object_id)
 
     # The bulk actions; each list names the ones it offers in its `actions`.
-    @admin.action(description="Approve (publish) selected comments")
+    @admin.action(description=_("Approve (publish) selected comments"))
     def approve(self, request, queryset):
         changed = Decision.objects.change(queryset, Comment.Status.PUBLISHED, actor=request.user)
-        self.message_user(
-            request, f"{changed} comment{pluralize(changed)} approved.", messages.SUCCESS
-        )
+        message = ngettext("%(count)d comment approved.", "%(count)d comments approved.", changed)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Mark selected comments as spam")
+    @admin.action(description=_("Mark selected comments as spam"))
     def mark_spam(self, request, queryset):
         changed = Decision.objects.change(queryset, Comment.Status.SPAM, actor=request.user)
-        self.message_user(
-            request, f"{changed} comment{pluralize(changed)} marked as spam.", messages.SUCCESS
+        message = ngettext(
+            "%(count)d comment marked as spam.", "%(count)d comments marked as spam.", changed
         )
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Remove selected comments (leave a tombstone)")
+    @admin.action(description=_("Remove selected comments (leave a tombstone)"))
     def remove(self, request, queryset):
         """First show what refers to the comments (replies, mentions of their authors) and ask
         for an optional public reason; then remove."""
         if request.POST.get("confirm") != "yes":
             context = {
                 **self.admin_site.each_context(request),
-                "title": "Remove these comments?",
+                "title": gettext("Remove these comments?"),
                 "opts": self.model._meta,
                 "found": [(c, *c.referring()) for c in queryset.select_related("post")],
                 "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
@@ -255,20 +270,24 @@ class DeskAdmin(admin.ModelAdmin):
             changed = Decision.objects.change(
                 queryset, Comment.Status.REMOVED, actor=request.user, note=reason
             )
-        self.message_user(
-            request, f"{changed} comment{pluralize(changed)} removed.", messages.SUCCESS
-        )
+        message = ngettext("%(count)d comment removed.", "%(count)d comments removed.", changed)
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(description="Undo the last decision on selected comments")
+    @admin.action(description=_("Undo the last decision on selected comments"))
     def undo(self, request, queryset):
         moved = Decision.objects.undo(queryset, request.user)
         self.message_user(
             request,
-            f"{moved} comment{pluralize(moved)} put back where they were.",
+            ngettext(
+                "%(count)d comment put back where they were.",
+                "%(count)d comments put back where they were.",
+                moved,
+            )
+            % {"count": moved},
             messages.SUCCESS,
         )
 
-    @admin.action(description="Block the senders of selected comments and mark them as spam")
+    @admin.action(description=_("Block the senders of selected comments and mark them as spam"))
     def block_sender(self, request, queryset):
         added = Blocked.objects.block_senders(queryset)
         changed = Decision.objects.change(
@@ -276,7 +295,14 @@ class DeskAdmin(admin.ModelAdmin):
         )
         self.message_user(
             request,
-            f"{added} blocklist entr{pluralize(added, 'y,ies')} added; "
-            f"{changed} comment{pluralize(changed)} marked as spam.",
+            ngettext(
+                "%(count)d blocklist entry added;", "%(count)d blocklist entries added;", added
+            )
+            % {"count": added}
+            + " "
+            + ngettext(
+                "%(count)d comment marked as spam.", "%(count)d comments marked as spam.", changed
+            )
+            % {"count": changed},
             messages.SUCCESS,
         )

@@ -5,6 +5,7 @@ from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from comments.models import Comment
 
@@ -100,19 +101,19 @@ class Decision(models.Model):
     comment = models.ForeignKey(
         Comment, null=True, on_delete=models.SET_NULL, related_name="decisions"
     )
-    about = models.CharField(max_length=200, blank=True, help_text="The comment, in words.")
+    about = models.CharField(max_length=200, blank=True, help_text=_("The comment, in words."))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        help_text="Empty when the blog decided by itself.",
+        help_text=_("Empty when the blog decided by itself."),
     )
     created = models.DateTimeField(default=timezone.now, db_index=True)
     # Empty for the status a new comment was given on arrival.
     from_status = models.CharField(max_length=10, choices=Comment.Status, blank=True)
     to_status = models.CharField(
-        max_length=10, choices=[*Comment.Status.choices, (PURGED, "purged (deleted)")]
+        max_length=10, choices=[*Comment.Status.choices, (PURGED, _("purged (deleted)"))]
     )
     note = models.CharField(max_length=200, blank=True)
 
@@ -138,22 +139,24 @@ class Assessment(models.Model):
     """What the checks made of a comment on arrival: its score, the reasons, and what it taught."""
 
     class Lesson(models.TextChoices):
-        NONE = "", "nothing"
-        HAM = "ham"
-        SPAM = "spam"
+        NONE = "", _("nothing")
+        HAM = "ham", _("Ham")
+        SPAM = "spam", _("Spam")
 
     comment = models.OneToOneField(
         Comment, on_delete=models.CASCADE, primary_key=True, related_name="assessment"
     )
-    score = models.FloatField(help_text="0 is surely a reader, 1 surely spam.")
+    score = models.FloatField(help_text=_("0 is surely a reader, 1 surely spam."))
     reasons = models.JSONField(default=list, blank=True)
     conclusive = models.BooleanField(
         default=False,
-        help_text="Evidence enough for the spam folder: a hard signal, or what "
-        "this blog learned with a check agreeing.",
+        help_text=_(
+            "Evidence enough for the spam folder: a hard signal, or what "
+            "this blog learned with a check agreeing."
+        ),
     )
     hard = models.BooleanField(
-        default=False, help_text="A hard signal fired (blocklist, honeypot, known spam, flood)."
+        default=False, help_text=_("A hard signal fired (blocklist, honeypot, known spam, flood).")
     )
     policy = models.CharField(max_length=20, blank=True)
     created = models.DateTimeField(default=timezone.now)
@@ -196,7 +199,7 @@ class BlockedManager(models.Manager):
                 entries.append((Blocked.Kind.NAME, c.author_name))
             for kind, value in entries:
                 if value:
-                    _, created = self.get_or_create(
+                    _entry, created = self.get_or_create(
                         kind=kind, value=value.strip().lower(), defaults={"note": f"from {c}"}
                     )
                     added += created
@@ -207,11 +210,11 @@ class Blocked(models.Model):
     """One entry of a blocklist: a comment matching it is scored as spam, with the reason shown."""
 
     class Kind(models.TextChoices):
-        WORD = "word", "word or phrase in the text"
-        DOMAIN = "domain", "domain (website, link or email)"
-        EMAIL = "email", "email address"
-        IP = "ip", "IP address"
-        NAME = "name", "name"
+        WORD = "word", _("word or phrase in the text")
+        DOMAIN = "domain", _("domain (website, link or email)")
+        EMAIL = "email", _("email address")
+        IP = "ip", _("IP address")
+        NAME = "name", _("name")
 
     kind = models.CharField(max_length=10, choices=Kind)
     value = models.CharField(max_length=200)
@@ -221,7 +224,7 @@ class Blocked(models.Model):
     objects = BlockedManager()
 
     class Meta:
-        verbose_name_plural = "blocklist"
+        verbose_name_plural = _("blocklist")
         ordering = ["kind", "value"]
         constraints = [models.UniqueConstraint(fields=["kind", "value"], name="blocked_once")]
 
@@ -279,8 +282,8 @@ class QueuedComment(Comment):
 
     class Meta:
         proxy = True
-        verbose_name = "comment awaiting moderation"
-        verbose_name_plural = "moderation queue"
+        verbose_name = _("comment awaiting moderation")
+        verbose_name_plural = _("moderation queue")
 
 
 # Bulk deletes in the admin send post_delete per row too, so the cached lists never go stale.

@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.checks import Error, register
 from django.dispatch import receiver
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django_tasks import task
 
 from comments import notify
@@ -114,17 +114,20 @@ def send_waiting(pk, attempt=0):
 
 
 def _one_waits(comment, links):
+    title = {"title": comment.post.title}
     if comment.status == Comment.Status.PENDING:
-        subject = f"A comment waits for you on “{comment.post.title}”"
+        subject = gettext("A comment waits for you on “%(title)s”") % title
     else:
-        subject = f"A new comment on “{comment.post.title}”"
+        subject = gettext("A new comment on “%(title)s”") % title
     shown = _links(comment, links)
-    note = f"(These links work {_lasting()}.)\n\n" if shown else ""
+    lasting = {"lasting": _lasting()}
+    note = gettext("(These links work %(lasting)s.)") % lasting + "\n\n" if shown else ""
     return notify.message(
         subject,
-        f"{comment.author} wrote (#{comment.number}):\n\n{comment.body}\n\n"
-        f"{_sender(comment)}\n{shown}{note}"
-        f"Decide in the moderation queue: {_queue_url()}\n",
+        gettext("%(author)s wrote (#%(number)s):")
+        % {"author": comment.author, "number": comment.number}
+        + f"\n\n{comment.body}\n\n{_sender(comment)}\n{shown}{note}"
+        + _decide_in_queue(),
         [settings.OWNER_EMAIL],
     )
 
@@ -133,30 +136,47 @@ def _sender(comment):
     """Who wrote it and what the filter made of it, for the owner to judge by."""
     assessment = getattr(comment, "assessment", None)
     verdict = (
-        f"Score: {assessment.score:.2f} ({'; '.join(assessment.reasons) or 'no reasons'})\n"
+        gettext("Score: %(score).2f (%(reasons)s)")
+        % {
+            "score": assessment.score,
+            # The reasons are stored in the words the checks gave them (moderation/checks.py).
+            "reasons": "; ".join(assessment.reasons) or gettext("no reasons"),
+        }
+        + "\n"
         if assessment
         else ""
     )
     return (
-        f"Name: {comment.author}\nEmail: {comment.author_email or '—'}\n"
-        f"Website: {comment.author_url or '—'}\n{verdict}"
+        gettext("Name: %(name)s\nEmail: %(email)s\nWebsite: %(website)s\n")
+        % {
+            "name": comment.author,
+            "email": comment.author_email or "—",
+            "website": comment.author_url or "—",
+        }
+        + verdict
     )
 
 
 def _digest(comments, links):
     listed = "".join(
-        f"{comment.author} wrote (#{comment.number}) on “{comment.post.title}”:\n\n"
-        f"{Truncator(comment.body).chars(DIGEST_BODY_CHARS)}\n\n"
+        gettext("%(author)s wrote (#%(number)s) on “%(title)s”:")
+        % {"author": comment.author, "number": comment.number, "title": comment.post.title}
+        + f"\n\n{Truncator(comment.body).chars(DIGEST_BODY_CHARS)}\n\n"
         f"{_sender(comment)}{_links(comment, links)}----\n\n"
         for comment in comments
     )
-    note = f"(Each link works {_lasting()}.)\n\n" if links else ""
+    lasting = {"lasting": _lasting()}
+    note = gettext("(Each link works %(lasting)s.)") % lasting + "\n\n" if links else ""
+    count = {"count": len(comments)}
+    if all(comment.status == Comment.Status.PENDING for comment in comments):
+        subject = gettext("%(count)s comments wait for you") % count
+    else:
+        subject = gettext("%(count)s new comments") % count
     return notify.message(
-        f"{len(comments)} comments wait for you"
-        if all(comment.status == Comment.Status.PENDING for comment in comments)
-        else f"{len(comments)} new comments",
-        f"So many comments came at once that they are named together here.\n\n{listed}"
-        f"{note}Decide in the moderation queue: {_queue_url()}\n",
+        subject,
+        gettext("So many comments came at once that they are named together here.")
+        + f"\n\n{listed}{note}"
+        + _decide_in_queue(),
         [settings.OWNER_EMAIL],
     )
 
@@ -165,15 +185,19 @@ def _links(comment, links):
     # Only a comment that waits has anything to decide.
     if not links or comment.status != Comment.Status.PENDING:
         return ""
-    return (
-        f"Approve it: {decision_url(comment, 'approve')}\n"
-        f"Mark it as spam: {decision_url(comment, 'spam')}\n"
-    )
+    return gettext("Approve it: %(approve)s\nMark it as spam: %(spam)s\n") % {
+        "approve": decision_url(comment, "approve"),
+        "spam": decision_url(comment, "spam"),
+    }
 
 
 def _lasting():
     days = settings.MODERATION_LINK_DAYS
-    return f"once, for {days} day{pluralize(days)}"
+    return ngettext("once, for %(days)s day", "once, for %(days)s days", days) % {"days": days}
+
+
+def _decide_in_queue():
+    return gettext("Decide in the moderation queue: %(url)s") % {"url": _queue_url()} + "\n"
 
 
 def _queue_url():

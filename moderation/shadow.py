@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from comments.models import Comment
 
@@ -18,9 +19,9 @@ from .models import Decision
 
 # How the replay reads a verdict (the status a comment got, or would get, on arrival).
 WORDS = {
-    Comment.Status.PUBLISHED: "published",
-    Comment.Status.PENDING: "held",
-    Comment.Status.SPAM: "spam",
+    Comment.Status.PUBLISHED: _("published"),
+    Comment.Status.PENDING: _("held"),
+    Comment.Status.SPAM: _("spam"),
 }
 
 
@@ -40,18 +41,20 @@ class Replayed:
 class ShadowForm(forms.Form):
     """The settings to try: since when, which policy, which thresholds (blank: as now)."""
 
-    since = forms.DateTimeField(widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateTimeField(label=_("Since"), widget=forms.DateInput(attrs={"type": "date"}))
     policy = forms.ChoiceField(
-        choices=[("", "as now"), *[(p, p) for p in policies.POLICIES]], required=False
+        label=_("Policy"),
+        choices=[("", _("as now")), *[(p, p) for p in policies.POLICIES]],
+        required=False,
     )
-    hold_above = forms.FloatField(min_value=0, max_value=1, required=False)
-    spam_above = forms.FloatField(min_value=0, max_value=1, required=False)
+    hold_above = forms.FloatField(label=_("Hold above"), min_value=0, max_value=1, required=False)
+    spam_above = forms.FloatField(label=_("Spam above"), min_value=0, max_value=1, required=False)
 
     def clean(self):
         data = super().clean()
         hold, spam_ = policies.thresholds(data.get("hold_above"), data.get("spam_above"))
         if hold > spam_:
-            raise forms.ValidationError("The hold score must not be above the spam score.")
+            raise forms.ValidationError(_("The hold score must not be above the spam score."))
         return data
 
 

@@ -9,6 +9,11 @@ document.addEventListener("click", (event) => {
   item.querySelector("article").after(form);
   form.querySelector("input[name=parent]").value = item.dataset.pk;
   const author = item.querySelector(".comment-author").textContent.trim();
-  form.querySelector("h3").textContent = `Reply to ${author} (${item.id.slice(1)})`;
+  // The heading's words come from the page, in the blog's language.
+  const heading = form.dataset.replyHeading || "Reply to {author} ({number})";
+  // The number first: a name may hold "{number}", and the author's name is put in last.
+  form.querySelector("h3").textContent = heading
+    .replace("{number}", item.id.slice(1))
+    .replace("{author}", () => author);
   form.querySelector("textarea").focus();
 });

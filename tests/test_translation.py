@@ -1,0 +1,170 @@
+"""The interface speaks the owner's language, LANGUAGE_CODE: every word of it, dates included,
+while the comments keep the words their writers chose."""
+
+import ast
+import gettext
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import POST_URL, html, post_comment
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import translation
+
+import config
+
+SPANISH = Path(config.__file__).parent / "locale" / "es" / "LC_MESSAGES" / "django.po"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def spanish():
+    """The blog with LANGUAGE_CODE=es."""
+    with override_settings(LANGUAGE_CODE="es"), translation.override("es"):
+        yield
+
+
+def test_in_spanish_the_post_page_speaks_spanish_and_the_comments_keep_their_words(client, seed):
+    english = html(client.get(POST_URL))
+    with override_settings(LANGUAGE_CODE="es"), translation.override("es"):
+        call_command("render_comments", verbosity=0)
+        page = html(client.get(POST_URL))
+
+    assert page.html["lang"] == "es"
+    assert (
+        page.select_one(".date-header").get_text(strip=True) == "viernes, 27 de noviembre de 2009"
+    )
+    assert page.select_one(".post-author").get_text() == "Publicado por Blog"
+    assert page.select_one("#comments-heading").get_text() == "12 comentarios"
+    ten = page.select_one("#c10")
+    assert ten.time.get_text() == "18 de marzo de 2010 a las 10:06"
+    assert ten.select_one(".comment-actions a").get_text() == "Responder"
+    assert page.select_one("#c11 .tombstone").get_text() == "Este comentario se ha retirado."
+    form = page.select_one("#comment-form")
+    assert form.h3.get_text() == "Publicar un comentario"
+    assert form.select_one("label[for=id_author_name]").get_text() == "Nombre:"
+    assert form.select_one("label[for=id_author_url]").get_text() == "Sitio web:"
+    assert form.button.get_text() == "Publicar su comentario"
+    assert page.select_one(".site-search button").get_text() == "Buscar"
+
+    # What the commenters wrote, and the names they gave, are theirs in any language.
+    def words(page):
+        return [
+            (c.select_one(".comment-author").get_text(), c.select_one(".comment-body").get_text())
+            for c in page.select("article.comment:not(.comment--removed)")
+        ]
+
+    assert len(words(page)) == 12  # the published ones, not the two tombstones
+    assert [(name.replace("Anonymous", "Anónimo"), body) for name, body in words(english)] == (
+        words(page)
+    )
+
+
+def test_in_english_the_dates_read_as_on_the_seed_page(client, seed):
+    page = html(client.get(POST_URL))
+    assert page.html["lang"] == "en"
+    assert page.select_one(".date-header").get_text(strip=True) == "Friday, November 27, 2009"
+    assert page.select_one("#c10 time").get_text() == "March 18, 2010 at 10:06 AM"
+
+
+def test_the_language_comes_from_the_environment_and_an_unknown_one_stops_the_site():
+    said = manage(
+        "shell",
+        "-c",
+        "from django.utils.translation import gettext as _; print(_('Page not found'))",
+        LANGUAGE_CODE="es",
+    )
+    assert said.stdout.splitlines()[-1] == "Página no encontrada", said.stderr
+    refused = manage("check", LANGUAGE_CODE="fr")
+    assert refused.returncode != 0 and "translation.E004" in refused.stderr
+
+
+def test_a_reader_writing_in_spanish_is_answered_in_spanish(client, seed, spanish):
+    refused = html(post_comment(client, seed, author_email="", notify="on"))
+    assert "Indique su correo para recibir avisos de respuestas." in refused.get_text()
+    published = client.get(post_comment(client, seed, body="¡Muy interesante!")["Location"])
+    assert "Su comentario se ha publicado como n.º 16." in html(published).select_one(
+        "#messages"
+    ).get_text(strip=True)
+
+
+def test_in_spanish_the_blog_mails_in_spanish(
+    client, seed, held, inbox, spanish, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_comment(client, seed, notify="on")
+    (request,) = inbox
+    assert request["Subject"].strip() == "Confirme su dirección para recibir respuestas en Blog"
+    assert "es el único correo que recibirá de nosotros" in request.get_content()
+
+
+def test_a_page_kept_in_one_language_is_not_served_in_another(client, seed, settings):
+    settings.PAGE_CACHE = True
+    assert client.get("/archive/")["X-Cache"] == "miss"
+    assert client.get("/archive/")["X-Cache"] == "hit"
+    with override_settings(LANGUAGE_CODE="es"), translation.override("es"):
+        response = client.get("/archive/")
+    assert response["X-Cache"] == "miss"
+    assert html(response).h1.get_text() == "Archivo del blog"
+    assert html(response).select_one(".archive-year li a").get_text() == "noviembre"
+
+
+def _entries(po):
+    """Each entry of a .po file but its header: {"msgid": …, "msgstr": … or "msgstr[0]": …,
+    "flags": "#, …"}."""
+    for block in po.read_text(encoding="utf-8").strip().split("\n\n"):
+        entry, current = {"flags": ""}, None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] = line
+            elif line.startswith("#"):
+                continue
+            elif match := re.match(r'^(msgid_plural|msgid|msgstr(?:\[\d\])?) (".*")$', line):
+                current = match[1]
+                entry[current] = ast.literal_eval(match[2])
+            else:
+                entry[current] += ast.literal_eval(line)
+        if entry["msgid"]:
+            yield entry
+
+
+def _translations(entry):
+    return [value for key, value in entry.items() if key.startswith("msgstr")]
+
+
+def test_the_spanish_translation_is_complete_and_nothing_in_it_is_fuzzy():
+    entries = list(_entries(SPANISH))
+    assert len(entries) > 300
+    assert [e["msgid"] for e in entries if not all(_translations(e))] == []
+    assert [e["msgid"] for e in entries if "fuzzy" in e["flags"]] == []
+
+
+def test_the_compiled_translation_is_the_one_in_the_po_file():
+    # That is, compilemessages was run after the last change to the .po file.
+    with open(SPANISH.with_suffix(".mo"), "rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    stale = [
+        e["msgid"]
+        for e in _entries(SPANISH)
+        if (
+            compiled.ngettext(e["msgid"], e["msgid_plural"], 1) != e["msgstr[0]"]
+            if "msgid_plural" in e
+            else compiled.gettext(e["msgid"]) != e["msgstr"]
+        )
+    ]
+    assert stale == []
