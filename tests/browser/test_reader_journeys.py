@@ -243,6 +243,17 @@ def test_with_javascript_the_reply_form_opens_under_the_comment_without_a_page_l
     screenshot(page)
 
 
+def test_in_spanish_the_reply_form_opened_in_place_says_so_in_spanish(
+    page, site, seed_post, settings
+):
+    settings.LANGUAGE_CODE = "es"
+    page.goto(site + POST_PATH)
+    page.locator("#c10 .comment-actions a").first.click()
+    form = page.locator("#c10 > #comment-form")
+    expect(form.locator("h3")).to_have_text("Responder a XMRV Positive in the UK (10)")
+    expect(form.get_by_label("Comentario:", exact=True)).to_be_focused()
+
+
 def test_without_javascript_the_reply_link_opens_the_form_through_the_server(
     browser, site, seed_post, screenshot
 ):
