@@ -137,10 +137,6 @@ class History:
         """Whether a comment with exactly this text was judged spam before."""
         return False
 
-    def spam_hosts(self, hosts):
-        """Which of `hosts` this blog has judged spam (linked from spam, never from a reader)."""
-        return set()
-
 
 def links(sub, history, now):
     count = len(sub.links())
@@ -245,13 +241,6 @@ SHARED_HOSTS = frozenset(
     "aol.com icloud.com me.com mail.com gmx.com gmx.de web.de proton.me protonmail.com "
     "yandex.ru mail.ru qq.com 163.com rediffmail.com example.com example.org".split()
 )
-
-
-def spam_sites(sub, history, now):
-    known = history.spam_hosts(set(sub.domains()) - SHARED_HOSTS)
-    if not known:
-        return []
-    return [Finding(SEEN_SPAM, f"links to {min(known)}, a site judged spam before", hard=True)]
 
 
 def honeypot(sub, history, now):
@@ -647,7 +636,6 @@ PIPELINE = [
     blocklists,
     duplicate,
     flood,
-    spam_sites,
     honeypot,
     relevance,
 ]
