@@ -358,7 +358,11 @@ PROMOTION = re.compile(
     r"\b(?:check(?:ing)? (?:out )?(?:my|our)|check out this|come check|\d+ subscribers|mi canal|"
     r"check us(?: out)?|visit us|(?:see|listen to|watch) my|"
     r"my (?:new )?(?:channel|video|page|site|blog|website|music|song|"
-    r"track|mixtape|profile|playlist)|subscribe|sub4sub|visit (?:my|our)|follow me|add me|like my|"
+    r"track|mixtape|profile|playlist)|visit (?:my|our)|follow me|add me|like my|"
+    # "subscribe" as it is misspelt in a hurry ("subscrib", "sucscribe", "suscribe"), and the
+    # swaps: "sub me", "sub4sub", "follow 4 follow", "like for like", "f4f".
+    r"su[bcs]{1,3}c?ri?be?|sub (?:to )?me|(?:sub|follow|like) ?(?:4|for) ?(?:sub|follow|like)|"
+    r"f4f|l4l|"
     r"click (?:here|the link)|free (?:money|gift|trial)|earn \$?\d+|make money)\b",
     re.I,
 )
@@ -379,7 +383,8 @@ LIKES = re.compile(
     r"|\b(?:thumbs? up|upvote) (?:if|for)\b"
     r"|(?:^|[.!?]\s+)(?:like|upvote)(?: this)? if\b"  # only as a request: not "I'd like if you"
     r"|\bplease (?:like|upvote)\b"
-    r"|\blike and (?:share|subscribe|comment)\b",
+    r"|\blike and (?:share|subscribe|comment)\b"
+    r"|\bgive (?:it|this|me|us) a (?:like|thumbs? up)\b",
     re.I | re.M,
 )
 
