@@ -27,13 +27,22 @@ def post_comment(request, post_id):
         return redirect(post)
     if not post.comments_are_open():
         return render(request, "comments/closed.html", {"post": post}, status=403)
+    form = CommentForm(post, request.POST)
+    if "preview" in request.POST:
+        # Nothing is stored or sent, so a preview is not counted against the limit: it costs a
+        # page rendered afresh, as any query string on the post's address does.
+        context = {"post": post, "comment_form": form}
+        if not form.is_valid():
+            return render(request, "blog/post_detail.html", context, status=400)
+        context["preview"] = form.save(commit=False)
+        context["preview"].render()  # as it will be stored: sanitized, links and all
+        return render(request, "blog/post_detail.html", context)
     address = throttle.client_address(request)
     wait = throttle.seconds_to_wait(address)
     if wait:
         response = render(request, "429.html", {"wait": wait}, status=429)
         response["Retry-After"] = str(wait)
         return response
-    form = CommentForm(post, request.POST)
     if not form.is_valid():
         return render(
             request, "blog/post_detail.html", {"post": post, "comment_form": form}, status=400

@@ -60,6 +60,7 @@ def comment_thread(context, post):
         "page_number": page.number,
         "page_range": range(1, page.count + 1) if page.count > 1 else (),
         "form": form,
+        "preview": context.get("preview"),
         "reply_to": reply_to,
         "csrf_token": context.get("csrf_token"),
         "request": request,
