@@ -9,7 +9,7 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from .. import commenter, editing, tree
-from ..forms import CommentForm
+from ..forms import CommentForm, FollowForm
 from ..models import Comment
 
 register = template.Library()
@@ -61,6 +61,7 @@ def comment_thread(context, post):
         "page_range": range(1, page.count + 1) if page.count > 1 else (),
         "form": form,
         "preview": context.get("preview"),
+        "follow_form": FollowForm(),
         "reply_to": reply_to,
         "csrf_token": context.get("csrf_token"),
         "request": request,
