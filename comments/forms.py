@@ -139,3 +139,16 @@ class EditForm(forms.ModelForm):
 
 class ReplyForm(EditForm):
     """The owner's reply, written in the admin under the comment it answers: its text alone."""
+
+
+class FollowForm(forms.Form):
+    """An address to email each new comment on a post ("Email me new comments on this post")."""
+
+    email = forms.EmailField(
+        label="Your email",
+        help_text="Never shown. We ask you to confirm it first; every email stops them in a click.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the comment form on the same page has an email field too.
+        super().__init__(*args, auto_id="follow_%s", **kwargs)

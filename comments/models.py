@@ -58,7 +58,7 @@ class CommentQuerySet(models.QuerySet):
         count = self.update(status=status)
         pagecache.touch("comments", *{f"post:{slug}" for _, slug in rows})
         if status == Comment.Status.PUBLISHED:
-            notify.announce_replies([pk for pk, _ in rows])
+            notify.announce_published([pk for pk, _ in rows])
         return count
 
     def thread_shape(self):
@@ -107,6 +107,9 @@ class Comment(models.Model):
     )
     # Set once the parent's author was told of this reply, so that nobody is told twice.
     reply_announced = models.BooleanField(default=False, editable=False)
+    # Set once the post's followers were queued their mail about it, so that a comment held,
+    # published, edited and published again is told of once.
+    followers_told = models.BooleanField(default=False, editable=False)
     edited = models.DateTimeField(null=True, blank=True, editable=False)
     # Shown on the tombstone of a removed comment ("off-topic advertising"), if the owner gave one.
     removal_reason = models.CharField(_("public reason for removal"), max_length=200, blank=True)
@@ -261,12 +264,16 @@ class Subscriber(models.Model):
 
 
 class ThreadMail(models.Model):
-    """A subscriber's mail about one post's comments: muted or not, and when last sent."""
+    """A subscriber's mail about one post's comments: replies to theirs, and every new comment
+    if they follow the post; muted or not, and when last sent."""
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="threads")
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
     muted = models.BooleanField(default=False)
     last_sent = models.DateTimeField(null=True, blank=True)
+    # When the subscriber asked to hear of every new comment on the post ("Email me new
+    # comments"); comments sent before are not news to them. None: replies only.
+    following_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -295,6 +302,6 @@ def refresh_pages(sender, instance, raw=False, **kwargs):
 
 
 @receiver(post_save, sender=Comment)
-def announce_a_published_reply(sender, instance, created, raw=False, **kwargs):
-    if created and not raw and instance.parent_id and instance.status == Comment.Status.PUBLISHED:
-        notify.announce_replies([instance.pk])
+def announce_a_published_comment(sender, instance, created, raw=False, **kwargs):
+    if created and not raw and instance.status == Comment.Status.PUBLISHED:
+        notify.announce_published([instance.pk])

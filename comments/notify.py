@@ -1,10 +1,12 @@
-"""Email to commenters who asked for it, built so that it cannot be turned against anyone.
+"""Email to commenters and followers who asked for it, built so that it cannot be turned against
+anyone.
 
 - An address gets one confirmation request, ever, and nothing else until it is confirmed: a
-  stranger typing someone's address into the form cannot make the blog mail them again.
-- A reply is announced only once published, only once, and to a confirmed address.
-- At most one email per thread (a post's comments) per address per hour; replies in between
-  are not announced (the email links to the thread, where they are).
+  stranger typing someone's address into a form cannot make the blog mail them again.
+- A reply is announced only once published, only once, and to a confirmed address; so is a
+  new comment on a post the address follows ("Email me new comments on this post").
+- At most one email per thread (a post's comments) per address per hour, replies and new
+  comments alike; those in between are not announced (the email links to the thread).
 - Every email carries one-click links to mute the thread and to mute all mail.
 
 No email is sent inside a request: each is a task (django-tasks), queued in the database once
@@ -115,12 +117,31 @@ def deliver(email, send, *args, attempt):
 
 def ask_to_confirm(comment):
     """If `comment` asks for replies from an address never asked before, ask it once to confirm."""
+    if comment.notify and comment.author_email:
+        _subscribe(comment.author_email)
+
+
+def follow(post, email):
+    """Email `email` each new comment on `post` from now on, once the address is confirmed (if it
+    was never asked to, it is asked once). A thread or an address muted stays muted: whoever
+    types an address in the form need not be its owner."""
+    from .models import ThreadMail
+
+    with transaction.atomic():
+        subscriber = _subscribe(email)
+        thread, _ = ThreadMail.objects.get_or_create(subscriber=subscriber, post=post)
+        ThreadMail.objects.filter(pk=thread.pk, following_since=None).update(
+            following_since=timezone.now()
+        )
+
+
+def _subscribe(email):
+    """The Subscriber for `email`, asked (after the transaction) to confirm if it never was."""
     from .models import Subscriber
 
-    if not (comment.notify and comment.author_email):
-        return
-    subscriber, _ = Subscriber.objects.get_or_create(email=comment.author_email.lower())
+    subscriber, _ = Subscriber.objects.get_or_create(email=email.lower())
     later(send_confirmation_request, subscriber.pk)
+    return subscriber
 
 
 @task()
@@ -136,19 +157,38 @@ def send_confirmation_request(pk, attempt=0):
     subscriber = Subscriber.objects.get(pk=pk)
     token = signing.dumps(subscriber.email, salt=_CONFIRM)
     link = settings.SITE_URL + reverse("comments:confirm", args=[token])
-    email = message(
-        gettext("Confirm your address for replies on %(blog)s") % {"blog": settings.BLOG_TITLE},
-        gettext(
+    names = {"blog": settings.BLOG_TITLE, "email": subscriber.email, "link": link}
+    followed = following(subscriber)
+    if followed is None:
+        subject = gettext("Confirm your address for replies on %(blog)s")
+        body = gettext(
             "Someone, probably you, asked %(blog)s to email %(email)s when their comment gets a "
             "reply. To say yes, open:\n\n%(link)s\n\n"
             "If it was not you, do nothing: this is the only email you will get from us.\n"
         )
-        % {"blog": settings.BLOG_TITLE, "email": subscriber.email, "link": link},
-        [subscriber.email],
-    )
+    else:
+        names["title"] = followed.title
+        subject = gettext("Confirm your address for new comments on %(blog)s")
+        body = gettext(
+            "Someone, probably you, asked %(blog)s to email %(email)s when someone comments on "
+            "“%(title)s”. To say yes, open:\n\n%(link)s\n\n"
+            "If it was not you, do nothing: this is the only email you will get from us.\n"
+        )
+    email = message(subject % names, body % names, [subscriber.email])
     if not deliver(email, send_confirmation_request, pk, attempt=attempt):
         # Nothing was sent: give the claim back, so that the retry (or the next comment) asks.
         Subscriber.objects.filter(pk=pk, confirmation_sent=claimed).update(confirmation_sent=None)
+
+
+def following(subscriber):
+    """The post `subscriber` first asked to follow, or None if they asked for replies only."""
+    thread = (
+        subscriber.threads.exclude(following_since=None)
+        .select_related("post")
+        .order_by("following_since")
+        .first()
+    )
+    return thread.post if thread else None
 
 
 def confirmed_email(token):
@@ -167,13 +207,14 @@ def muted_by(token):
     return _signed(token, _MUTE)
 
 
-def announce_replies(pks):
-    """Once the transaction commits, queue a mail to each parent's author of these replies."""
+def announce_published(pks):
+    """Once the transaction commits, queue the mail that these newly published comments are
+    news for: to each parent's author of a reply, and to their posts' followers."""
     transaction.on_commit(partial(_queue_announcements, pks), robust=True)
 
 
 def _queue_announcements(pks):
-    from .models import Comment
+    from .models import Comment, ThreadMail
 
     replies = (
         Comment.objects.published()
@@ -182,6 +223,12 @@ def _queue_announcements(pks):
     )
     for pk in replies.values_list("pk", flat=True):
         announce_reply.enqueue(pk)
+    followed = ThreadMail.objects.exclude(following_since=None).values("post_id")
+    news = Comment.objects.published().filter(
+        pk__in=pks, followers_told=False, post_id__in=followed
+    )
+    for pk in news.values_list("pk", flat=True):
+        tell_followers.enqueue(pk)
 
 
 @task()
@@ -222,25 +269,112 @@ def announce_reply(pk, attempt=0):
 
 
 def _reply_mail(reply, subscriber):
-    thread = mute_url(subscriber, reply.post)
-    everything = mute_url(subscriber)
-    link = settings.SITE_URL + reply.get_absolute_url()
     names = {"author": reply.author, "title": reply.post.title}
+    return _thread_mail(
+        reply,
+        subscriber,
+        gettext("%(author)s replied to your comment on “%(title)s”") % names,
+        gettext(
+            "You get this because you asked to hear of replies to your comment, and confirmed "
+            "your address."
+        ),
+    )
+
+
+def _thread_mail(comment, subscriber, headline, why):
+    """The email telling `subscriber` of `comment` under `headline`, saying `why` they get it,
+    with its links to mute the thread or all mail (the thread's in one click, RFC 8058)."""
+    thread = mute_url(subscriber, comment.post)
+    everything = mute_url(subscriber)
+    link = settings.SITE_URL + comment.get_absolute_url()
     body = gettext(
-        "%(author)s replied to your comment on “%(title)s”:\n\n"
+        "%(headline)s:\n\n"
         "%(body)s\n\n"
         "Read it on the blog: %(link)s\n\n"
-        "You get this because you asked to hear of replies to your comment, and confirmed "
-        "your address. At most one email an hour is sent about a post's comments.\n"
+        "%(why)s At most one email an hour is sent about a post's comments.\n"
         "No more emails about this post: %(thread)s\n"
         "No more emails from this blog: %(everything)s\n"
-    ) % {**names, "body": reply.body, "link": link, "thread": thread, "everything": everything}
+    ) % {
+        "headline": headline,
+        "body": comment.body,
+        "link": link,
+        "why": why,
+        "thread": thread,
+        "everything": everything,
+    }
     return message(
-        gettext("%(author)s replied to your comment on “%(title)s”") % names,
+        headline,
         body,
         [subscriber.email],
         headers={
             "List-Unsubscribe": f"<{thread}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+    )
+
+
+@task()
+def tell_followers(pk):
+    """Queue a mail about the published comment `pk` to each confirmed follower of its post who
+    followed it before the comment was sent; once per comment, ever."""
+    from .models import Comment
+
+    # Claim it first: of two copies of this task, only one tells.
+    if (
+        not Comment.objects.published()
+        .filter(pk=pk, followers_told=False)
+        .update(followers_told=True)
+    ):
+        return
+    comment = Comment.objects.get(pk=pk)
+    followers = (
+        _following()
+        .filter(post_id=comment.post_id, following_since__lte=comment.created)
+        .exclude(subscriber__email=comment.author_email.lower())  # nobody hears of their own
+    )
+    for thread in followers.values_list("pk", flat=True):
+        mail_follower.enqueue(pk, thread)
+
+
+def _following():
+    from .models import ThreadMail
+
+    return ThreadMail.objects.filter(
+        following_since__isnull=False,
+        muted=False,
+        subscriber__confirmed__isnull=False,
+        subscriber__muted=False,
+    )
+
+
+@task()
+def mail_follower(pk, thread, attempt=0):
+    """Tell the follower of ThreadMail `thread` of the published comment `pk`, if they still
+    want to hear, and not within the hour since their last mail about the post."""
+    from .models import Comment, ThreadMail
+
+    comment = Comment.objects.published().filter(pk=pk).select_related("post").first()
+    followed = _following().filter(pk=thread).select_related("subscriber").first()
+    if comment is None or followed is None:
+        return
+    now = timezone.now()
+    due = Q(last_sent=None) | Q(last_sent__lte=now - RATE)
+    if not ThreadMail.objects.filter(due, pk=thread, muted=False).update(last_sent=now):
+        return
+    email = _follower_mail(comment, followed.subscriber)
+    if not deliver(email, mail_follower, pk, thread, attempt=attempt):
+        # Nothing was sent this hour: give it back, so that the retry may send.
+        ThreadMail.objects.filter(pk=thread, last_sent=now).update(last_sent=followed.last_sent)
+
+
+def _follower_mail(comment, subscriber):
+    names = {"author": comment.author, "title": comment.post.title}
+    return _thread_mail(
+        comment,
+        subscriber,
+        gettext("%(author)s commented on “%(title)s”") % names,
+        gettext(
+            "You get this because you asked to hear of new comments on this post, and confirmed "
+            "your address."
+        ),
     )

@@ -6,6 +6,7 @@ app_name = "comments"
 
 urlpatterns = [
     path("post/<int:post_id>/", views.post_comment, name="create"),
+    path("post/<int:post_id>/follow/", views.follow, name="follow"),
     path("<int:pk>/", views.permalink, name="permalink"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

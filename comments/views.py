@@ -10,7 +10,7 @@ from blog.models import Post
 
 from . import commenter, editing, notify, throttle
 from .crossorigin import cross_origin_protection
-from .forms import CommentForm, EditForm
+from .forms import CommentForm, EditForm, FollowForm
 from .models import Comment, Subscriber, ThreadMail
 from .search import MAX_QUERY, search
 from .signals import comment_was_edited, comment_was_posted, comment_will_be_posted
@@ -28,13 +28,20 @@ def post_comment(request, post_id):
         return redirect(post)
     if not post.comments_are_open():
         return render(request, "comments/closed.html", {"post": post}, status=403)
+    form = CommentForm(post, request.POST)
+    if "preview" in request.POST:
+        # Nothing is stored or sent, so a preview is not counted against the limit: it costs a
+        # page rendered afresh, as any query string on the post's address does.
+        context = {"post": post, "comment_form": form}
+        if not form.is_valid():
+            return render(request, "blog/post_detail.html", context, status=400)
+        context["preview"] = form.save(commit=False)
+        context["preview"].render()  # as it will be stored: sanitized, links and all
+        return render(request, "blog/post_detail.html", context)
     address = throttle.client_address(request)
     wait = throttle.seconds_to_wait(address)
     if wait:
-        response = render(request, "429.html", {"wait": wait}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
-    form = CommentForm(post, request.POST)
+        return _too_many(request, wait)
     if not form.is_valid():
         return render(
             request, "blog/post_detail.html", {"post": post, "comment_form": form}, status=400
@@ -80,6 +87,41 @@ def post_comment(request, post_id):
         commenter.forget(response)
     editing.allow(request, response, comment)
     return response
+
+
+def _too_many(request, wait):
+    response = render(request, "429.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+# Token-free like the comment form beside it, on the same page for every anonymous reader.
+@csrf_exempt
+@cross_origin_protection
+@require_http_methods(["GET", "POST"])
+def follow(request, post_id):
+    """Email an address each new comment on a post, once the address is confirmed."""
+    post = get_object_or_404(Post.objects.published(), pk=post_id)
+    if request.method == "GET":
+        return redirect(post)
+    if not post.comments_are_open():
+        return render(request, "comments/closed.html", {"post": post}, status=403)
+    # The comment limit, shared with posting: each request may cost an address one email.
+    wait = throttle.seconds_to_wait(throttle.client_address(request))
+    if wait:
+        return _too_many(request, wait)
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        return render(request, "comments/follow.html", {"post": post, "form": form}, status=400)
+    notify.follow(post, form.cleaned_data["email"])
+    # The same words whatever the address's state, and without it: nobody learns from this
+    # page whether an address is known here, or confirmed.
+    messages.success(
+        request,
+        "Thank you. New comments on this post will be emailed to that address once it is "
+        "confirmed. If it never was, look there for our email with the link to confirm it.",
+    )
+    return redirect(post)
 
 
 @require_http_methods(["GET", "POST"])
@@ -167,7 +209,8 @@ def confirm(request, token):
         subscriber.confirmed = timezone.now()
         subscriber.muted = False
         subscriber.save(update_fields=["confirmed", "muted"])
-    return render(request, "comments/confirm.html", {"subscriber": subscriber})
+    context = {"subscriber": subscriber, "following": notify.following(subscriber)}
+    return render(request, "comments/confirm.html", context)
 
 
 @csrf_exempt  # mail clients' one-click unsubscribe (RFC 8058) POSTs with no token; signed link

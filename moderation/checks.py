@@ -137,10 +137,6 @@ class History:
         """Whether a comment with exactly this text was judged spam before."""
         return False
 
-    def spam_hosts(self, hosts):
-        """Which of `hosts` this blog has judged spam (linked from spam, never from a reader)."""
-        return set()
-
 
 def links(sub, history, now):
     count = len(sub.links())
@@ -245,13 +241,6 @@ SHARED_HOSTS = frozenset(
     "aol.com icloud.com me.com mail.com gmx.com gmx.de web.de proton.me protonmail.com "
     "yandex.ru mail.ru qq.com 163.com rediffmail.com example.com example.org".split()
 )
-
-
-def spam_sites(sub, history, now):
-    known = history.spam_hosts(set(sub.domains()) - SHARED_HOSTS)
-    if not known:
-        return []
-    return [Finding(SEEN_SPAM, f"links to {min(known)}, a site judged spam before", hard=True)]
 
 
 def honeypot(sub, history, now):
@@ -369,7 +358,11 @@ PROMOTION = re.compile(
     r"\b(?:check(?:ing)? (?:out )?(?:my|our)|check out this|come check|\d+ subscribers|mi canal|"
     r"check us(?: out)?|visit us|(?:see|listen to|watch) my|"
     r"my (?:new )?(?:channel|video|page|site|blog|website|music|song|"
-    r"track|mixtape|profile|playlist)|subscribe|sub4sub|visit (?:my|our)|follow me|add me|like my|"
+    r"track|mixtape|profile|playlist)|visit (?:my|our)|follow me|add me|like my|"
+    # "subscribe" as it is misspelt in a hurry ("subscrib", "sucscribe", "suscribe"), and the
+    # swaps: "sub me", "sub4sub", "follow 4 follow", "like for like", "f4f".
+    r"su[bcs]{1,3}c?ri?be?|sub (?:to )?me|(?:sub|follow|like) ?(?:4|for) ?(?:sub|follow|like)|"
+    r"f4f|l4l|"
     r"click (?:here|the link)|free (?:money|gift|trial)|earn \$?\d+|make money)\b",
     re.I,
 )
@@ -390,7 +383,8 @@ LIKES = re.compile(
     r"|\b(?:thumbs? up|upvote) (?:if|for)\b"
     r"|(?:^|[.!?]\s+)(?:like|upvote)(?: this)? if\b"  # only as a request: not "I'd like if you"
     r"|\bplease (?:like|upvote)\b"
-    r"|\blike and (?:share|subscribe|comment)\b",
+    r"|\blike and (?:share|subscribe|comment)\b"
+    r"|\bgive (?:it|this|me|us) a (?:like|thumbs? up)\b",
     re.I | re.M,
 )
 
@@ -647,7 +641,6 @@ PIPELINE = [
     blocklists,
     duplicate,
     flood,
-    spam_sites,
     honeypot,
     relevance,
 ]

@@ -35,21 +35,15 @@ TARGETS = {"spam_published": 3.0, "ham_to_spam": 0.5, "ham_held": 10.0}
 class MemoryHistory(checks.History):
     """What a replay's owner has seen and decided, for the duplicate and known-spam checks."""
 
-    def __init__(self, learned=None):
+    def __init__(self):
         self.texts = {}
         self.spam_texts = set()
-        self.learned = learned
 
     def same_text(self, body, since):
         return self.texts.get(body.strip().lower())
 
     def judged_spam(self, body):
         return body.strip().lower() in self.spam_texts
-
-    def spam_hosts(self, hosts):
-        table = self.learned.table if self.learned is not None else {}
-        counts = {h: table.get(spam.host_token(h), (0, 0)) for h in hosts}
-        return {h for h, (spam_seen, ham_seen) in counts.items() if spam_seen and not ham_seen}
 
     def add(self, body, when, label):
         self.texts[body.strip().lower()] = when
@@ -165,7 +159,7 @@ def replay(rows, starting, hold_above, spam_above, batch=BATCH):
         enumerate(rows), key=lambda p: (when(p[1]) is None, when(p[1]) or datetime.min, p[0])
     )
     learned = spam.Counts()
-    history, tally = MemoryHistory(learned), Tally()
+    history, tally = MemoryHistory(), Tally()
     for start in range(0, len(dated), batch):
         decided = []
         for _, row in dated[start : start + batch]:

@@ -14,6 +14,7 @@ decision goes out as `signals.decided`, which learning (here) and the owner's ma
 
 from django.conf import settings
 from django.core.checks import Error, register
+from django.db.models import Count, Max, Q
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -23,7 +24,7 @@ from comments.models import Comment, Subscriber
 from comments.signals import comment_was_edited, comment_was_posted, comment_will_be_posted
 
 from . import checks, spam
-from .models import Assessment, Blocked, Decision, TokenCount
+from .models import Assessment, Blocked, Decision
 from .signals import decided
 
 POLICIES = [policy for policy in Post.Policy.values if policy]
@@ -35,6 +36,7 @@ class DatabaseHistory(checks.History):
 
     def __init__(self, exclude=None):
         self._blocked = None
+        self._copies = {}
         self.earlier = Comment.objects.exclude(pk=exclude) if exclude else Comment.objects.all()
 
     def blocked(self, kind):
@@ -42,27 +44,23 @@ class DatabaseHistory(checks.History):
             self._blocked = Blocked.objects.lists()
         return self._blocked.get(kind, set())
 
+    def copies(self, body):
+        # One query answers both of the duplicate check's questions about a text.
+        if body not in self._copies:
+            self._copies[body] = self.earlier.with_text(body).aggregate(
+                latest=Max("created"), spam=Count("pk", filter=Q(status=Comment.Status.SPAM))
+            )
+        return self._copies[body]
+
     def same_text(self, body, since):
-        return (
-            self.earlier.with_text(body)
-            .filter(created__gte=since)
-            .order_by("-created")
-            .values_list("created", flat=True)
-            .first()
-        )
+        latest = self.copies(body)["latest"]
+        return latest if latest is not None and latest >= since else None
 
     def from_ip(self, ip, since):
         return self.earlier.filter(ip_address=ip, created__gte=since).count()
 
     def judged_spam(self, body):
-        return self.earlier.with_text(body).filter(status=Comment.Status.SPAM).exists()
-
-    def spam_hosts(self, hosts):
-        # The owner's decisions taught the learned table each host a comment linked to: a host
-        # seen only in spam was judged spam, one a reader ever linked to never was.
-        named = {spam.host_token(h): h for h in hosts}
-        rows = TokenCount.objects.filter(token__in=named, spam__gt=0, ham=0)
-        return {named[token] for token in rows.values_list("token", flat=True)}
+        return self.copies(body)["spam"] > 0
 
 
 def submission(comment, honeypot=None):

@@ -167,13 +167,15 @@ def bounded(value, bounds):
 def score(sub, history, now, starting, learned=None):
     """Judge a submission: each check's findings, the starting model's lean and what this blog
     learned, added up as log-odds."""
-    findings = checks.run(sub, history, now)
+    found = tokens(sub)
+    if learned is not None:
+        learned = Looked(learned, found)  # one look-up, read by judged_sites and log_odds
+    findings = checks.run(sub, history, now) + judged_sites(sub, learned)
     hard = any(f.hard for f in findings)
     # Independent of both models: a check of the comment itself leaning spam.
     agreeing = any(f.score >= 1.0 and f.independent for f in findings)
     flagged = sum(f.score for f in findings)
     total = flagged
-    found = tokens(sub)
     decided = (learned.spam_docs + learned.ham_docs) if learned is not None else 0
     lean = log_odds(portable(found), starting)
     if lean is not None:
@@ -191,6 +193,36 @@ def score(sub, history, now, starting, learned=None):
         total += own
     conclusive = hard or (own is not None and own >= SURE and agreeing)
     return Judgement(sigmoid(total), [f.reason for f in findings], conclusive, hard)
+
+
+def judged_sites(sub, learned):
+    """A hard finding when the text links a site this blog judged spam: the owner's decisions
+    taught the learned table each host a comment linked to, and a host seen only in spam was
+    judged spam, one a reader ever linked to never was."""
+    if learned is None:
+        return []
+    hosts = set(sub.domains()) - checks.SHARED_HOSTS
+    table = learned.lookup({host_token(h) for h in hosts})
+    counts = {h: table.get(host_token(h), (0, 0)) for h in hosts}
+    known = [h for h, (spam_seen, ham_seen) in counts.items() if spam_seen and not ham_seen]
+    if not known:
+        return []
+    return [
+        Finding(checks.SEEN_SPAM, f"links to {min(known)}, a site judged spam before", hard=True)
+    ]
+
+
+class Looked:
+    """The counts of one comment's tokens, looked up once in a source (one query for the
+    database's), then read as often as the score needs them."""
+
+    def __init__(self, counts, found):
+        self.table = counts.lookup(found)
+        # After the look-up: the database's document counts arrive with its token rows.
+        self.spam_docs, self.ham_docs = counts.spam_docs, counts.ham_docs
+
+    def lookup(self, found):
+        return {t: self.table[t] for t in found if t in self.table}
 
 
 def sigmoid(x):

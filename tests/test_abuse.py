@@ -9,7 +9,7 @@ from conftest import comment_form_data, comment_number, html, post_comment
 from django.test import Client
 from django.urls import clear_url_caches
 
-from comments.models import Comment
+from comments.models import Comment, Subscriber, ThreadMail
 
 
 @pytest.fixture
@@ -183,6 +183,17 @@ def test_the_owner_exports_everything_about_a_commenter_as_json(admin_client, cl
     assert [c["text"] for c in data["comments"]] == ["First.", "Second."]
     assert data["comments"][0]["website"] == "https://ingrid.example/"
     assert data["comments"][0]["ip_address"] == "127.0.0.1"
+
+
+def test_the_owner_exports_and_erases_a_follower_who_never_commented(admin_client, client, seed):
+    client.post(f"/comments/post/{seed.pk}/follow/", {"email": "Kari@example.org"})
+    data = admin_client.post(PRIVACY, {"email": "kari@example.org", "action": "export"}).json()
+    assert data["comments"] == []
+    assert data["emails"]["confirmed"] is None
+    (followed,) = data["emails"]["posts"]
+    assert followed["post"] == "Norwegian Study Offers Clues" and followed["following_since"]
+    admin_client.post(PRIVACY, {"email": "KARI@example.org", "action": "erase", "confirm": "yes"})
+    assert not Subscriber.objects.exists() and not ThreadMail.objects.exists()
 
 
 def test_the_owner_erases_a_commenter_leaving_tombstones(admin_client, admin_user, client, seed):

@@ -147,13 +147,14 @@ def head_tags(response):
 def test_every_list_page_has_a_description_and_a_canonical_address(client, seed):
     seed.labels.add(Label.objects.named("Rituximab"))
     descriptions = set()
-    for path in ("/", "/archive/", "/2009/", "/2009/11/", "/label/rituximab/"):
+    pages = ("/", "/archive/", "/2009/", "/2009/11/", "/label/rituximab/", "/labels/", "/search/")
+    for path in pages:
         meta, canonical = head_tags(client.get(path + "?utm_source=feed"))
         assert canonical == [f"http://testserver{path}"], path
         assert meta["description"].endswith(" on Blog."), path
         assert meta["og:site_name"] == "Blog"
         descriptions.add(meta["description"])
-    assert len(descriptions) == 5
+    assert len(descriptions) == len(pages)
     assert "Posts labelled Rituximab on Blog." in descriptions
     assert "Posts from November 2009 on Blog." in descriptions
 

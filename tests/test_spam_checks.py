@@ -57,6 +57,23 @@ def test_self_promotion_is_named():
     assert reasons(sub) == ['promotes a channel or site ("check out my", "subscribe")']
 
 
+def test_begging_for_subscribers_is_named_however_it_is_spelt():
+    for body, asked in (
+        ("pls sucscribe, new beats every friday", "sucscribe"),
+        ("SUBSCRIB IF YOU AGREE", "subscrib"),
+        ("anyone want to sub 4 sub?", "sub 4 sub"),
+        ("follow for follow, like for like", "follow for follow"),
+    ):
+        assert reasons(Submission(body=body))[0].startswith(
+            f'promotes a channel or site ("{asked}"'
+        )
+    for body in (
+        "I subscribed to the feed years ago and still read every post.",
+        "As a subscriber to the trial newsletter I can describe the dosing.",
+    ):
+        assert reasons(Submission(body=body)) == []
+
+
 def test_a_comment_that_asks_to_be_liked_is_named_and_one_that_likes_something_is_not():
     assert reasons(Submission(body="Like this comment if you read it twice")) == [
         'asks for likes ("like this comment")'
@@ -64,10 +81,14 @@ def test_a_comment_that_asks_to_be_liked_is_named_and_one_that_likes_something_i
     assert reasons(Submission(body="Great summary. Thumbs up if you agree!")) == [
         'asks for likes ("thumbs up if")'
     ]
+    assert reasons(Submission(body="Give this a like so the doctors see it")) == [
+        'asks for likes ("give this a like")'
+    ]
     for body in (
         "I like this comment, Anna.",
         "I'd like if you wrote more",
         "Like you, I relapsed.",
+        "Give it a try, the second infusion helped me.",
     ):
         assert reasons(Submission(body=body)) == []
 

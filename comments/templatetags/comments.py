@@ -1,5 +1,6 @@
 import html
 import json
+import re
 
 from django import template
 from django.conf import settings
@@ -8,10 +9,15 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from .. import commenter, editing, tree
-from ..forms import CommentForm
+from ..forms import CommentForm, FollowForm
 from ..models import Comment
 
 register = template.Library()
+
+# Where a browser starts a new line: a line break, or the edge of a paragraph-like block.
+_LINE_EDGE = re.compile(
+    r"<br\s*/?>|</?(?:p|div|blockquote|pre|li|ul|ol|h[1-6]|hr|figure|figcaption)\b[^>]*>", re.I
+)
 
 
 @register.inclusion_tag("comments/thread.html", takes_context=True)
@@ -54,6 +60,8 @@ def comment_thread(context, post):
         "page_number": page.number,
         "page_range": range(1, page.count + 1) if page.count > 1 else (),
         "form": form,
+        "preview": context.get("preview"),
+        "follow_form": FollowForm(),
         "reply_to": reply_to,
         "csrf_token": context.get("csrf_token"),
         "request": request,
@@ -95,7 +103,7 @@ def _structured_data(request, post, entries, count):
                 "url": request.build_absolute_uri(comment.get_absolute_url()),
                 "author": {"@type": "Person", "name": comment.author},
                 "dateCreated": comment.created.isoformat(timespec="seconds"),
-                "text": html.unescape(strip_tags(comment.body_html)),
+                "text": as_text(comment.body_html),
             }
             for comment in (entry.comment for entry in entries)
             if comment.status == Comment.Status.PUBLISHED
@@ -112,6 +120,13 @@ def _structured_data(request, post, entries, count):
 def comment_counts(posts):
     """{post pk: its number of published comments} for a list of posts, in one query."""
     return Comment.objects.published().count_per_post(posts)
+
+
+@register.filter
+def as_text(markup):
+    """The text a reader reads in our sanitized `markup`, as plain text: lines that a browser
+    shows apart are kept apart by a space, so that their words never run together."""
+    return html.unescape(strip_tags(_LINE_EDGE.sub(" ", markup))).strip()
 
 
 @register.filter
