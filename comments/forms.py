@@ -145,8 +145,10 @@ class FollowForm(forms.Form):
     """An address to email each new comment on a post ("Email me new comments on this post")."""
 
     email = forms.EmailField(
-        label="Your email",
-        help_text="Never shown. We ask you to confirm it first; every email stops them in a click.",
+        label=_("Your email"),
+        help_text=_(
+            "Never shown. We ask you to confirm it first; every email stops them in a click."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

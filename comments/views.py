@@ -118,8 +118,10 @@ def follow(request, post_id):
     # page whether an address is known here, or confirmed.
     messages.success(
         request,
-        "Thank you. New comments on this post will be emailed to that address once it is "
-        "confirmed. If it never was, look there for our email with the link to confirm it.",
+        _(
+            "Thank you. New comments on this post will be emailed to that address once it is "
+            "confirmed. If it never was, look there for our email with the link to confirm it."
+        ),
     )
     return redirect(post)
 

@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import POST_URL, html, post_comment
+from conftest import POST_URL, comment_form_data, html, links_in, post_comment
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import translation
 
 import config
+from comments.models import Comment
+from moderation.models import Decision
 
 SPANISH = Path(config.__file__).parent / "locale" / "es" / "LC_MESSAGES" / "django.po"
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +113,65 @@ def test_in_spanish_the_blog_mails_in_spanish(
     (request,) = inbox
     assert request["Subject"].strip() == "Confirme su dirección para recibir respuestas en Blog"
     assert "es el único correo que recibirá de nosotros" in request.get_content()
+
+
+def test_in_spanish_the_preview_and_the_follow_form_speak_spanish(client, seed, spanish):
+    page = html(client.get(POST_URL))
+    publish, preview = page.select("#comment-form button[type=submit]")
+    assert (publish.get_text(), preview.get_text()) == ("Publicar su comentario", "Vista previa")
+    follow = page.find("form", id="follow")
+    assert follow.h3.get_text() == "Enviarme por correo los comentarios nuevos de esta entrada"
+    assert follow.select_one("label[for=follow_email]").get_text() == "Su correo electrónico:"
+    assert follow.button.get_text() == "Enviarme los comentarios nuevos"
+    assert page.select_one(".comment-feed").get_text() == (
+        "Para un lector de feeds: el feed de comentarios de esta entrada (Atom)."
+    )
+
+    data = comment_form_data(body="¡Muy interesante!") | {"preview": "1"}
+    shown = html(client.post(f"/comments/post/{seed.pk}/", data)).find(id="preview")
+    assert shown.h4.get_text() == "Vista previa: así se verá su comentario (aún no se ha enviado)"
+    assert shown.select_one(".comment-body").get_text(strip=True) == "¡Muy interesante!"
+
+
+def test_in_spanish_a_follower_is_asked_and_mailed_in_spanish(
+    client, seed, held, inbox, spanish, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        followed = client.post(
+            f"/comments/post/{seed.pk}/follow/", {"email": "kari@example.org"}, follow=True
+        )
+    assert (
+        html(followed)
+        .select_one("#messages")
+        .get_text(strip=True)
+        .startswith("Gracias. Los comentarios nuevos en esta entrada se enviarán a esa dirección")
+    )
+    (request,) = inbox
+    assert request["Subject"].strip() == (
+        "Confirme su dirección para recibir los comentarios nuevos de Blog"
+    )
+    assert "cuando alguien comente en «Norwegian Study Offers Clues»" in " ".join(
+        request.get_content().split()
+    )
+    (link,) = links_in(request)
+    asked = html(client.get(link))
+    assert asked.h1.get_text() == "Confirme su dirección"
+    assert asked.select_one("main button").get_text() == (
+        "Sí, envíenme los comentarios nuevos por correo"
+    )
+    confirmed = html(client.post(link))
+    assert "de los comentarios nuevos en las entradas que sigue" in confirmed.main.get_text()
+    inbox.clear()
+
+    post_comment(Client(), seed, author_name="Ola", body="¿Alguien lo ha probado en Suecia?")
+    with django_capture_on_commit_callbacks(execute=True):
+        Decision.objects.change(Comment.objects.filter(number=16), Comment.Status.PUBLISHED)
+    (mail,) = inbox
+    assert mail["Subject"].strip() == "Ola comentó en «Norwegian Study Offers Clues»"
+    body = " ".join(mail.get_content().split())
+    assert "¿Alguien lo ha probado en Suecia?" in body
+    assert "Recibe esto porque pidió que le avisáramos de los comentarios nuevos en esta" in body
+    assert "No más correos sobre esta entrada:" in body
 
 
 def test_a_page_kept_in_one_language_is_not_served_in_another(client, seed, settings):
