@@ -87,12 +87,14 @@ class LabelManager(models.Manager):
 class Label(models.Model):
     """A tag on posts, as Blogger calls them."""
 
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
 
     objects = LabelManager()
 
     class Meta:
+        verbose_name = _("label")
+        verbose_name_plural = _("labels")
         ordering = ["name"]
 
     def __str__(self):
@@ -119,33 +121,41 @@ class Post(models.Model):
         HOLD_FLAGGED = "hold-flagged", _("hold flagged comments")
         HOLD_FIRST_TIME = "hold-first-time", _("hold flagged comments and first-time commenters")
 
-    title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
-    body = models.TextField(help_text=_("Markdown."))
-    body_html = models.TextField(editable=False)
-    status = models.CharField(max_length=10, choices=Status, default=Status.PUBLISHED)
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    body = models.TextField(_("text"), help_text=_("Markdown."))
+    body_html = models.TextField(_("text as HTML"), editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PUBLISHED)
     published = models.DateTimeField(
+        _("published"),
         default=timezone.now,
         db_index=True,
         help_text=_("A date in the future schedules the post: it appears by itself then."),
     )
-    labels = models.ManyToManyField(Label, blank=True, related_name="posts")
+    labels = models.ManyToManyField(
+        Label, blank=True, related_name="posts", verbose_name=_("labels")
+    )
     commenting = models.CharField(
         _("comments"), max_length=10, choices=Commenting, default=Commenting.CLOSING
     )
     close_after_days = models.PositiveIntegerField(
+        _("close after days"),
         null=True,
         blank=True,
         help_text=_("For “closing after some days”; empty: the blog's COMMENTS_CLOSE_AFTER_DAYS."),
     )
-    moderation_policy = models.CharField(max_length=20, choices=Policy, blank=True)
+    moderation_policy = models.CharField(
+        _("moderation policy"), max_length=20, choices=Policy, blank=True
+    )
     # Where an imported post came from (its id in the export), so that importing twice
     # changes nothing.
-    origin = models.CharField(max_length=300, blank=True, editable=False)
+    origin = models.CharField(_("origin"), max_length=300, blank=True, editable=False)
 
     objects = PostQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         ordering = ["-published"]
         constraints = [
             models.UniqueConstraint(
@@ -224,12 +234,17 @@ class PreviousAddress(models.Model):
     """An address a post answered at before (an older slug or date, an imported blog's
     permalink): it answers with a permanent redirect to wherever the post is now."""
 
-    path = models.CharField(max_length=500, unique=True, help_text=_("Such as /2009/11/old-slug/"))
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="previous_addresses")
+    path = models.CharField(
+        _("path"), max_length=500, unique=True, help_text=_("Such as /2009/11/old-slug/")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="previous_addresses", verbose_name=_("post")
+    )
 
     objects = PreviousAddressManager()
 
     class Meta:
+        verbose_name = _("previous address")
         verbose_name_plural = _("previous addresses")
 
     def __str__(self):

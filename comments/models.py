@@ -78,48 +78,66 @@ class Comment(models.Model):
     # What a reader sees of a comment on a public post, by its status: its text, or a tombstone.
     SHOWN = [Status.PUBLISHED, Status.REMOVED]
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="comments", verbose_name=_("post")
+    )
     # RESTRICT: a reply keeps its parent; deleting a whole post still cascades.
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+        related_name="replies",
+        verbose_name=_("in reply to"),
     )
-    number = models.PositiveIntegerField(editable=False, help_text=_("One series per post."))
+    number = models.PositiveIntegerField(
+        _("number"), editable=False, help_text=_("One series per post.")
+    )
     author_name = models.CharField(_("name"), max_length=100, blank=True)
     author_email = models.EmailField(_("email"), blank=True)
     author_url = models.URLField(_("website"), blank=True)
     body = models.TextField(_("comment"), blank=True)
     by_owner = models.BooleanField(
-        default=False, editable=False, help_text=_("Written by the owner (staff), signed in.")
+        _("by the owner"),
+        default=False,
+        editable=False,
+        help_text=_("Written by the owner (staff), signed in."),
     )
-    body_html = models.TextField(editable=False)
+    body_html = models.TextField(_("text as HTML"), editable=False)
     # The whole comment as readers see it, rendered on save like body_html, so that a page of
     # comments costs a join of strings rather than a template per comment.
-    html = models.TextField(editable=False, blank=True)
+    html = models.TextField(_("HTML"), editable=False, blank=True)
     # The checks for a text sent before look texts up by this: a text can be too long to index.
-    body_hash = models.CharField(max_length=32, editable=False, blank=True)
-    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING, db_index=True)
-    created = models.DateTimeField(default=timezone.now)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, editable=False)
+    body_hash = models.CharField(_("text hash"), max_length=32, editable=False, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PENDING, db_index=True
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(
+        _("IP address"), null=True, blank=True, editable=False
+    )
     notify = models.BooleanField(
         _("email me replies"),
         default=False,
         help_text=_("Send replies to this comment to its author."),
     )
     # Set once the parent's author was told of this reply, so that nobody is told twice.
-    reply_announced = models.BooleanField(default=False, editable=False)
+    reply_announced = models.BooleanField(_("reply announced"), default=False, editable=False)
     # Set once the post's followers were queued their mail about it, so that a comment held,
     # published, edited and published again is told of once.
-    followers_told = models.BooleanField(default=False, editable=False)
-    edited = models.DateTimeField(null=True, blank=True, editable=False)
+    followers_told = models.BooleanField(_("followers told"), default=False, editable=False)
+    edited = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
     # Shown on the tombstone of a removed comment ("off-topic advertising"), if the owner gave one.
     removal_reason = models.CharField(_("public reason for removal"), max_length=200, blank=True)
     # Where an imported comment came from (its id in the export), so that importing twice
     # changes nothing.
-    origin = models.CharField(max_length=300, blank=True, editable=False)
+    origin = models.CharField(_("origin"), max_length=300, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
         ordering = ["post", "number"]
         constraints = [
             models.UniqueConstraint(fields=["post", "number"], name="comment_number_per_post"),
@@ -238,11 +256,15 @@ def text_hash(body):
 class Revision(models.Model):
     """A comment's text as it was before an edit, from `created` until the next edit."""
 
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
-    body = models.TextField()
-    created = models.DateTimeField()
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("comment")
+    )
+    body = models.TextField(_("text"))
+    created = models.DateTimeField(_("created"))
 
     class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
         ordering = ["comment", "created"]
 
     def __str__(self):
@@ -253,11 +275,15 @@ class Subscriber(models.Model):
     """An address that asked for emails about replies. Nothing but one confirmation request is
     ever sent to it until its owner confirms it."""
 
-    email = models.EmailField(unique=True)  # lower case
-    created = models.DateTimeField(default=timezone.now)
-    confirmation_sent = models.DateTimeField(null=True, blank=True)
-    confirmed = models.DateTimeField(null=True, blank=True)
+    email = models.EmailField(_("email"), unique=True)  # lower case
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    confirmation_sent = models.DateTimeField(_("confirmation sent"), null=True, blank=True)
+    confirmed = models.DateTimeField(_("confirmed"), null=True, blank=True)
     muted = models.BooleanField(_("all mail muted"), default=False)
+
+    class Meta:
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
 
     def __str__(self):
         return self.email
@@ -267,15 +293,21 @@ class ThreadMail(models.Model):
     """A subscriber's mail about one post's comments: replies to theirs, and every new comment
     if they follow the post; muted or not, and when last sent."""
 
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="threads")
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
-    muted = models.BooleanField(default=False)
-    last_sent = models.DateTimeField(null=True, blank=True)
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="threads", verbose_name=_("subscriber")
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="+", verbose_name=_("post")
+    )
+    muted = models.BooleanField(_("muted"), default=False)
+    last_sent = models.DateTimeField(_("last sent"), null=True, blank=True)
     # When the subscriber asked to hear of every new comment on the post ("Email me new
     # comments"); comments sent before are not news to them. None: replies only.
-    following_since = models.DateTimeField(null=True, blank=True)
+    following_since = models.DateTimeField(_("following since"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("mail about a post")
+        verbose_name_plural = _("mail about posts")
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "post"], name="one_thread_mail"),
         ]

@@ -99,27 +99,40 @@ class Decision(models.Model):
 
     # Kept when a purge deletes the comment: the trail outlives what it is about.
     comment = models.ForeignKey(
-        Comment, null=True, on_delete=models.SET_NULL, related_name="decisions"
+        Comment,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+        verbose_name=_("comment"),
     )
-    about = models.CharField(max_length=200, blank=True, help_text=_("The comment, in words."))
+    about = models.CharField(
+        _("about"), max_length=200, blank=True, help_text=_("The comment, in words.")
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         help_text=_("Empty when the blog decided by itself."),
+        verbose_name=_("actor"),
     )
-    created = models.DateTimeField(default=timezone.now, db_index=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     # Empty for the status a new comment was given on arrival.
-    from_status = models.CharField(max_length=10, choices=Comment.Status, blank=True)
-    to_status = models.CharField(
-        max_length=10, choices=[*Comment.Status.choices, (PURGED, _("purged (deleted)"))]
+    from_status = models.CharField(
+        _("from status"), max_length=10, choices=Comment.Status, blank=True
     )
-    note = models.CharField(max_length=200, blank=True)
+    to_status = models.CharField(
+        _("to status"),
+        max_length=10,
+        choices=[*Comment.Status.choices, (PURGED, _("purged (deleted)"))],
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     objects = DecisionManager()
 
     class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
         ordering = ["-created", "-pk"]
 
     def __str__(self):
@@ -144,11 +157,16 @@ class Assessment(models.Model):
         SPAM = "spam", _("Spam")
 
     comment = models.OneToOneField(
-        Comment, on_delete=models.CASCADE, primary_key=True, related_name="assessment"
+        Comment,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="assessment",
+        verbose_name=_("comment"),
     )
-    score = models.FloatField(help_text=_("0 is surely a reader, 1 surely spam."))
-    reasons = models.JSONField(default=list, blank=True)
+    score = models.FloatField(_("score"), help_text=_("0 is surely a reader, 1 surely spam."))
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
     conclusive = models.BooleanField(
+        _("conclusive"),
         default=False,
         help_text=_(
             "Evidence enough for the spam folder: a hard signal, or what "
@@ -156,14 +174,20 @@ class Assessment(models.Model):
         ),
     )
     hard = models.BooleanField(
-        default=False, help_text=_("A hard signal fired (blocklist, honeypot, known spam, flood).")
+        _("hard signal"),
+        default=False,
+        help_text=_("A hard signal fired (blocklist, honeypot, known spam, flood)."),
     )
-    policy = models.CharField(max_length=20, blank=True)
-    created = models.DateTimeField(default=timezone.now)
+    policy = models.CharField(_("policy"), max_length=20, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
     # What the owner's decisions taught the filter through this comment, and the exact tokens,
     # so that an undone decision subtracts what it added even if the text was edited since.
-    learned_as = models.CharField(max_length=4, choices=Lesson, blank=True)
-    learned_tokens = models.JSONField(default=list, blank=True, editable=False)
+    learned_as = models.CharField(_("learned as"), max_length=4, choices=Lesson, blank=True)
+    learned_tokens = models.JSONField(_("learned tokens"), default=list, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
 
     def __str__(self):
         return f"{self.comment}: {self.score:.2f}"
@@ -216,14 +240,15 @@ class Blocked(models.Model):
         IP = "ip", _("IP address")
         NAME = "name", _("name")
 
-    kind = models.CharField(max_length=10, choices=Kind)
-    value = models.CharField(max_length=200)
-    note = models.CharField(max_length=200, blank=True)
-    created = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    value = models.CharField(_("value"), max_length=200)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = BlockedManager()
 
     class Meta:
+        verbose_name = _("blocklist entry")
         verbose_name_plural = _("blocklist")
         ordering = ["kind", "value"]
         constraints = [models.UniqueConstraint(fields=["kind", "value"], name="blocked_once")]
@@ -243,9 +268,13 @@ class TokenCount(models.Model):
     The row whose token is `spam.DOCS` counts the comments themselves.
     """
 
-    token = models.CharField(max_length=40, primary_key=True)
-    spam = models.IntegerField(default=0)
-    ham = models.IntegerField(default=0)
+    token = models.CharField(_("token"), max_length=40, primary_key=True)
+    spam = models.IntegerField(_("spam"), default=0)
+    ham = models.IntegerField(_("ham"), default=0)
+
+    class Meta:
+        verbose_name = _("token count")
+        verbose_name_plural = _("token counts")
 
     def __str__(self):
         return f"{self.token}: {self.spam} spam, {self.ham} ham"
@@ -259,9 +288,17 @@ class WaitingNotice(models.Model):
     """
 
     comment = models.OneToOneField(
-        Comment, on_delete=models.CASCADE, primary_key=True, related_name="waiting_notice"
+        Comment,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="waiting_notice",
+        verbose_name=_("comment"),
     )
-    sent = models.DateTimeField(null=True, blank=True, db_index=True)
+    sent = models.DateTimeField(_("sent"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("waiting notice")
+        verbose_name_plural = _("waiting notices")
 
     def __str__(self):
         return f"{self.comment}: {self.sent or 'to tell'}"

@@ -174,6 +174,26 @@ def test_in_spanish_a_follower_is_asked_and_mailed_in_spanish(
     assert "No más correos sobre esta entrada:" in body
 
 
+def test_in_spanish_the_admin_names_the_models_and_their_fields_in_spanish(
+    admin_client, seed, spanish
+):
+    index = html(admin_client.get("/admin/"))
+    models = {a.get_text() for a in index.select("#content-main th a")}
+    assert {"Entradas", "Etiquetas", "Direcciones anteriores", "Lista de bloqueo"} <= models
+    posts = html(admin_client.get("/admin/blog/post/"))
+    assert "Título" in [th.get_text(strip=True) for th in posts.select("#result_list thead th")]
+    add = html(admin_client.get("/admin/blog/post/add/"))
+    assert add.h1.get_text() == "Añadir entrada"
+    labels = {label.get_text() for label in add.select("#post_form label")}
+    assert {"Título:", "Texto:", "Etiquetas:", "Política de moderación:"} <= labels
+    Decision.objects.change(Comment.objects.filter(number=3), Comment.Status.SPAM)
+    decisions = html(admin_client.get("/admin/moderation/decision/"))
+    headers = [th.get_text(strip=True) for th in decisions.select("#result_list thead th")]
+    assert "Estado anterior" in headers and "Estado nuevo" in headers
+    blocked = html(admin_client.get("/admin/moderation/blocked/add/"))
+    assert blocked.h1.get_text() == "Añadir entrada de la lista de bloqueo"
+
+
 def test_a_page_kept_in_one_language_is_not_served_in_another(client, seed, settings):
     settings.PAGE_CACHE = True
     assert client.get("/archive/")["X-Cache"] == "miss"
