@@ -9,9 +9,13 @@ its tags' versions are read together, in one round trip to the cache.
 Only anonymous GETs with no message waiting are served from the cache, and only pages that set
 no cookie are kept: such a page holds nothing of one reader's (its comment form carries no CSRF
 token, comments/crossorigin.py), so every reader gets the same bytes. Pages are kept per scheme,
-host, path and page number (a page names its own address). A view whose page will
-change by itself at a known time (comments closing) sets `response.fresh_until` to it, and
-no copy is kept past then.
+host, path and page number (a page names its own address). A view whose pages change by
+themselves at a known time (the next scheduled post) says when through `fresh_until`, and a
+page that does (its comments closing) sets `response.fresh_until`; no copy is kept past then.
+
+The tags are the models' (`Post.cache_tags()`, `Comment.cache_tags()`), and the cookies that make
+a page one reader's are named by the apps that set them (`personal_cookie()`): this module knows
+no model and no app.
 """
 
 import hashlib
@@ -22,6 +26,7 @@ import uuid
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -36,6 +41,15 @@ _PAGE_PARAMETERS = {"page"}
 STALE_SECONDS = 10
 _NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 logger = logging.getLogger(__name__)
+# Cookies that make a page one reader's (a message for them alone, besides the session): apps
+# add theirs with personal_cookie().
+_personal_cookies = {CookieStorage.cookie_name}
+
+
+def personal_cookie(name):
+    """Give a request carrying the cookie `name` pages of its own, never served from or kept in
+    any cache."""
+    _personal_cookies.add(name)
 
 
 def touch(*tags):
@@ -51,8 +65,9 @@ def _new_versions(tags):
     cache.set_many({_tag_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)
 
 
-def cached_page(tags, paged=False):
-    """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows.
+def cached_page(tags, paged=False, fresh_until=None):
+    """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows,
+    and `fresh_until()`, if given, when its pages change by themselves (or None).
 
     Its responses tell caches in front who may keep them: anyone, for a second, when they are
     the page every anonymous reader gets; no one, when they are one person's. A `paged` view
@@ -66,9 +81,8 @@ def cached_page(tags, paged=False):
             number = _page_number(request, paged)
             names = tags(**kwargs)
             if settings.PAGE_CACHE and request.method == "GET" and _for_everyone(request):
-                response = _from_cache(
-                    request, _page_key(request, number), names, view, args, kwargs
-                )
+                key = _page_key(request, number)
+                response = _from_cache(request, key, names, fresh_until, view, args, kwargs)
             else:
                 response = view(request, *args, **kwargs)
             _say_who_may_keep(request, response, names)
@@ -79,7 +93,7 @@ def cached_page(tags, paged=False):
     return decorator
 
 
-def _from_cache(request, key, names, view, args, kwargs):
+def _from_cache(request, key, names, fresh_until, view, args, kwargs):
     tag_keys = [_tag_key(tag) for tag in names]
     found = cache.get_many([key, *tag_keys])
     entry = found.get(key)
@@ -100,7 +114,8 @@ def _from_cache(request, key, names, view, args, kwargs):
         # miss, never a stale hit.
         entry = _entry(response, versions)
         try:
-            cache.set(key, entry, _timeout(getattr(response, "fresh_until", None)))
+            limits = [getattr(response, "fresh_until", None), fresh_until and fresh_until()]
+            cache.set(key, entry, _timeout(limits))
         except Exception:
             logger.exception("The page cache could not store a page")
         _label(response, entry)
@@ -112,14 +127,9 @@ def _for_everyone(request):
     """Whether the page asked for is the one every anonymous reader gets."""
     return (
         set(request.GET) <= _PAGE_PARAMETERS
-        # A session means a logged-in owner (always fresh pages); a messages cookie means a
-        # note for this reader alone ("your comment awaits moderation").
+        # A session means a logged-in owner (always fresh pages).
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-        # A reader who asked to be remembered gets the form filled in with their details.
-        and "commenter" not in request.COOKIES
-        # A reader who just commented sees a link to edit their comment.
-        and "edits" not in request.COOKIES
+        and _personal_cookies.isdisjoint(request.COOKIES)
     )
 
 
@@ -143,13 +153,10 @@ def _storable(response):
     return response.status_code == 200 and not response.cookies
 
 
-def _timeout(fresh_until):
-    # A scheduled post appears by itself when its time comes, so no page is kept past then.
-    from .models import Post
-
+def _timeout(limits):
     now = timezone.now()
     timeout = settings.PAGE_CACHE_TIMEOUT
-    for until in (Post.objects.next_publication(), fresh_until):
+    for until in limits:
         if until is not None and until > now:
             timeout = min(timeout, int((until - now).total_seconds()) + 1)
     return timeout
