@@ -13,6 +13,13 @@ host, path and page number (a page names its own address). A view whose pages ch
 themselves at a known time (the next scheduled post) says when through `fresh_until`, and a
 page that does (its comments closing) sets `response.fresh_until`; no copy is kept past then.
 
+Each worker also keeps the pages it served last in its own memory (PAGE_CACHE_LOCAL_PAGES of
+them, the least recently served dropped first), and serves them without asking the shared cache
+for PAGE_CACHE_CHECK_MS after it last did; then it reads their tags' versions again (one round
+trip, without the page's bytes), and fetches the page only if one changed. A change made through
+this worker forgets its copies at once; one made through another reaches it within
+PAGE_CACHE_CHECK_MS.
+
 The tags are the models' (`Post.cache_tags()`, `Comment.cache_tags()`), and the cookies that make
 a page one reader's are named by the apps that set them (`personal_cookie()`): this module knows
 no model and no app.
@@ -21,8 +28,10 @@ no model and no app.
 import hashlib
 import logging
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
@@ -62,6 +71,7 @@ def touch(*tags):
 
 
 def _new_versions(tags):
+    _forget_copies(tags)
     cache.set_many({_tag_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)
 
 
@@ -95,7 +105,22 @@ def cached_page(tags, paged=False, fresh_until=None):
 
 def _from_cache(request, key, names, fresh_until, view, args, kwargs):
     tag_keys = [_tag_key(tag) for tag in names]
-    found = cache.get_many([key, *tag_keys])
+    copy = _copy(key)
+    if copy is not None:
+        entry, checked = copy
+        now = time.monotonic()
+        if now - checked < settings.PAGE_CACHE_CHECK_MS / 1000:
+            return _hit(entry)
+        found = cache.get_many(tag_keys)
+        if [found.get(tag_key) for tag_key in tag_keys] == entry["versions"]:
+            _keep_copy(key, names, entry, now)
+            return _hit(entry)
+        # Changed (or the cache lost its versions): the page's bytes too, then, which another
+        # server may have rendered afresh already.
+        _forget_copy(key)
+        found[key] = cache.get(key)
+    else:
+        found = cache.get_many([key, *tag_keys])
     entry = found.get(key)
     try:
         versions = _versions(found, tag_keys)
@@ -105,22 +130,77 @@ def _from_cache(request, key, names, fresh_until, view, args, kwargs):
         logger.exception("The page cache could not store a tag's version")
         versions = None
     if entry is not None and entry["versions"] == versions:
-        response = _response(entry)
-        response["X-Cache"] = "hit"
-        return response
+        # Only a page the shared cache gave, with versions it had: a copy of one it never took
+        # (out of reach, full) could not learn of changes made through other servers.
+        _keep_copy(key, names, entry, time.monotonic())
+        return _hit(entry)
     response = view(request, *args, **kwargs)
     if versions is not None and _storable(response):
         # The versions read before rendering: a change made meanwhile makes the next request a
         # miss, never a stale hit.
-        entry = _entry(response, versions)
+        limits = [getattr(response, "fresh_until", None), fresh_until and fresh_until()]
+        timeout = _timeout(limits)
+        entry = _entry(response, versions, time.time() + timeout)
         try:
-            limits = [getattr(response, "fresh_until", None), fresh_until and fresh_until()]
-            cache.set(key, entry, _timeout(limits))
+            cache.set(key, entry, timeout)
         except Exception:
             logger.exception("The page cache could not store a page")
         _label(response, entry)
     response["X-Cache"] = "miss"
     return response
+
+
+def _hit(entry):
+    response = _response(entry)
+    response["X-Cache"] = "hit"
+    return response
+
+
+# This worker's copies: page key -> (tags, entry, when their versions were last read), the least
+# recently served first. A lock, for servers that run a worker's requests in threads.
+_copies = OrderedDict()
+_copies_lock = threading.Lock()
+
+
+def _copy(key):
+    """This worker's (entry, last checked) for the page at `key`, or None."""
+    with _copies_lock:
+        copy = _copies.get(key)
+        if copy is None:
+            return None
+        _, entry, checked = copy
+        if entry.get("expires", 0) <= time.time():  # kept no longer than the shared cache keeps it
+            del _copies[key]
+            return None
+        _copies.move_to_end(key)
+        return entry, checked
+
+
+def _keep_copy(key, names, entry, checked):
+    if settings.PAGE_CACHE_LOCAL_PAGES <= 0:
+        return
+    with _copies_lock:
+        _copies[key] = (frozenset(names), entry, checked)
+        _copies.move_to_end(key)
+        while len(_copies) > settings.PAGE_CACHE_LOCAL_PAGES:
+            _copies.popitem(last=False)
+
+
+def _forget_copy(key):
+    with _copies_lock:
+        _copies.pop(key, None)
+
+
+def _forget_copies(tags):
+    with _copies_lock:
+        for key in [key for key, (names, _, _) in _copies.items() if not names.isdisjoint(tags)]:
+            del _copies[key]
+
+
+def forget_copies():
+    """Forget this worker's copies of pages, as after emptying the shared cache by hand."""
+    with _copies_lock:
+        _copies.clear()
 
 
 def _for_everyone(request):
@@ -177,7 +257,8 @@ def _page_key(request, number):
     # The decoded path and the page's number, never the query string as sent, so that one page
     # is one entry however its address is written.
     address = f"{request.scheme}://{request.get_host()}{request.path}?page={number or 1}"
-    return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
+    # "v2": entries carry when they expire, which a worker's copy needs; those kept before did not.
+    return "pagecache:page:v2:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 def _versions(found, tag_keys):
@@ -191,10 +272,11 @@ def _tag_key(tag):
     return f"pagecache:tag:{tag}"
 
 
-def _entry(response, versions):
+def _entry(response, versions, expires):
     content = response.content
     return {
         "versions": versions,
+        "expires": expires,
         "content": content,
         "content_type": response["Content-Type"],
         "etag": '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"',
