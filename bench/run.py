@@ -3,7 +3,10 @@
 Serves the blog under gunicorn (the repo's gunicorn.conf.py when there is one) on a fresh database
 loaded with the fixtures, drives it with wrk on loopback, and prints requests per second, p50 and
 p99 latency, and each page's throughput as a ratio to a trivial Django view served by the same
-server in the same run. Then builds posts of 500 and 5,000 comments and times their page, cold.
+server in the same run. Comments are posted that the policy publishes, so each one changes the post
+page, alone and then while readers read that page. Worker recycling (gunicorn's max_requests, with
+and without preload_app) is measured on its own servers. Then builds posts of 500 and 5,000
+comments and times their page, cold.
 
 Environment: BENCH_SECONDS (per URL, default 10), BENCH_CONNECTIONS (default 16),
 BENCH_DATABASE_URL (default: a fresh PostgreSQL database on 127.0.0.1:5432, dropped afterwards,
@@ -11,6 +14,7 @@ or a fresh SQLite file where PostgreSQL does not answer), BENCH_CACHE_URL (the s
 "cache on" run; default Redis at 127.0.0.1:6379/15, the database cache where Redis does not answer).
 """
 
+import json
 import os
 import re
 import secrets
@@ -22,6 +26,7 @@ import tempfile
 import time
 import tracemalloc
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,9 +82,12 @@ def manage(env, *args):
 class Server:
     """gunicorn serving the blog on a free loopback port."""
 
-    def __init__(self, env, name):
+    def __init__(self, env, name, overrides=""):
         self.name, self.env, self.port = name, env, free_port()
         config = ROOT / "gunicorn.conf.py"
+        if overrides:  # the repo's settings, some of them changed
+            config = Path(tempfile.mkdtemp(prefix="blog-bench-")) / "gunicorn.conf.py"
+            config.write_text(f"from config.gunicorn import *  # noqa: F403\n{overrides}\n")
         command = [PYTHON, "-m", "gunicorn", "config.wsgi:application"]
         command += ["-c", str(config)] if config.exists() else ["--workers", "2"]
         command += ["--bind", f"127.0.0.1:{self.port}"]
@@ -110,8 +118,8 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def wrk(url, script=None, env=None, seconds=SECONDS):
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+def wrk(url, script=None, env=None, seconds=SECONDS, connections=CONNECTIONS):
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if script:
         command += ["-s", str(script)]
     finished = subprocess.run([*command, url], capture_output=True, text=True, env=env)
@@ -137,24 +145,60 @@ def measure(url, **kwargs):
     return wrk(url, **kwargs)
 
 
-def comment_count(env):
+def shell(env, code):
+    """The last line `code` prints, run by manage.py shell."""
     out = subprocess.run(
-        [
-            PYTHON,
-            "manage.py",
-            "shell",
-            "-v",
-            "0",
-            "-c",
-            "from comments.models import Comment; print(Comment.objects.count())",
-        ],
+        [PYTHON, "manage.py", "shell", "-v", "0", "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    return int(out.stdout.strip().splitlines()[-1])
+    return out.stdout.strip().splitlines()[-1]
+
+
+def last_comment(env):
+    return int(
+        shell(
+            env,
+            "from django.db.models import Max; from comments.models import Comment; "
+            "print(Comment.objects.aggregate(last=Max('pk'))['last'])",
+        )
+    )
+
+
+def take_back(env, after):
+    """How many comments newer than `after` have each status; they are deleted, so that the next
+    measurement starts from the seed's thread again."""
+    counts = shell(
+        env,
+        "from comments.models import Comment; "
+        f"new = Comment.objects.filter(pk__gt={after}); "
+        "counts = {s: new.filter(status=s).count() for s in Comment.Status.values}; "
+        "new.delete(); import json; print(json.dumps(counts))",
+    )
+    return json.loads(counts)
+
+
+def post_comments(server, connections=CONNECTIONS):
+    """wrk posting comments the policy publishes, for SECONDS."""
+    url = server.url + "/comments/post/1/"
+    return wrk(url, script=ROOT / "bench" / "post.lua", connections=connections)
+
+
+def posted(result, statuses):
+    """The posting's figures, with what became of its comments (take_back's counts)."""
+    accepted = int(re.search(r"accepted=(\d+)", result["output"])[1])
+    refused = int(re.search(r"refused=(\d+)", result["output"])[1])
+    stored = sum(statuses.values())
+    result["note"] = (
+        f"{accepted} accepted, {refused} refused; {stored} stored: "
+        f"{statuses['published']} published, {statuses['pending']} held, "
+        f"{statuses['spam']} spam; {max(0, accepted - stored)} lost"
+    )
+    result["accepted_per_s"] = accepted / SECONDS
+    return result
 
 
 def feed_path(server):
@@ -188,18 +232,42 @@ def serve_and_measure(env, label, rows, posting):
                 rows.append((f"comment feed {path}", measure(server.url + path), floor["rps"]))
             else:
                 rows.append(("comment feed", None, floor["rps"]))
-            before = comment_count(env)
-            result = wrk(server.url + "/comments/post/1/", script=ROOT / "bench" / "post.lua")
-            accepted = int(re.search(r"accepted=(\d+)", result["output"])[1])
-            refused = int(re.search(r"refused=(\d+)", result["output"])[1])
-            stored = comment_count(env) - before
-            result["note"] = f"{accepted} accepted, {refused} refused, {stored} rows stored"
-            result["accepted_per_s"] = accepted / SECONDS
-            result["lost"] = accepted - stored
-            rows.append(("comment posting (POST)", result, floor["rps"]))
+            before = last_comment(env)
+            posting = posted(post_comments(server), take_back(env, before))
+            rows.append(("comment posting (POST)", posting, floor["rps"]))
+            # Half the connections post while the other half read the page each comment changes.
+            with ThreadPoolExecutor(2) as both:
+                posting = both.submit(post_comments, server, CONNECTIONS // 2)
+                reading = wrk(server.url + POST_PATH, connections=CONNECTIONS // 2)
+                posting = posted(posting.result(), take_back(env, before))
+            rows.append(("seed post page, while comments arrive", reading, floor["rps"]))
+            rows.append(("  comments posted meanwhile (POST)", posting, floor["rps"]))
         return server.worker_peaks_mb()
     finally:
         server.stop()
+
+
+def recycling(env):
+    """The trivial view and the seed page (cache on) with gunicorn's worker recycling as
+    configured and in the other ways considered: every 1,000 requests a worker, with and without
+    the app loaded once in the master (preload_app, which makes a recycled worker a fork rather
+    than a fresh start), and never."""
+    before = "max_requests = 1000\nmax_requests_jitter = 100"
+    results = []
+    for label, overrides in (
+        ("max_requests 1000", f"preload_app = False\n{before}"),
+        ("max_requests 1000, preload_app", f"preload_app = True\n{before}"),
+        ("max_requests 0 (never recycled)", "preload_app = False\nmax_requests = 0"),
+        ("as configured (max_requests 10000)", ""),
+    ):
+        server = Server(env, label, overrides)
+        try:
+            floor = measure(server.url + "/bench/trivial/")
+            page = measure(server.url + POST_PATH)
+        finally:
+            server.stop()
+        results.append((label, floor["rps"], page["rps"]))
+    return results
 
 
 def render_big_threads(env):
@@ -210,7 +278,6 @@ def render_big_threads(env):
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from bench.bigthread import build
     from blog.models import Post
@@ -225,13 +292,14 @@ def render_big_threads(env):
         client = Client(SERVER_NAME="127.0.0.1")
         client.get(post.get_absolute_url())  # templates compiled, code paths warm
         times = []
+        connection.force_debug_cursor = True  # log queries, with DEBUG off
         for _ in range(5):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get(post.get_absolute_url())
-                times.append(time.perf_counter() - start)
-            # Read now: the next request's request_started signal empties the query log.
-            query_count = len(queries.captured_queries)
+            start = time.perf_counter()
+            response = client.get(post.get_absolute_url())
+            times.append(time.perf_counter() - start)
+            # Each request's request_started signal empties the log: this request's queries.
+            query_count = len(connection.queries)
+        connection.force_debug_cursor = False
         assert response.status_code == 200, response.status_code
         tracemalloc.start()
         client.get(post.get_absolute_url())
@@ -277,8 +345,6 @@ def run(tmp, database):
         BEHIND_TLS_PROXY="false",
         CSRF_COOKIE_SECURE="false",
         SESSION_COOKIE_SECURE="false",
-        # Thousands of posts a minute from one address is the point here, not an attack.
-        COMMENTS_PER_MINUTE="0",
     )
     manage(base, "migrate", "--noinput", "-v", "0")
     manage(base, "loaddata", "seed", "-v", "0")
@@ -289,11 +355,12 @@ def run(tmp, database):
     peaks = serve_and_measure(base, "cache on", rows, posting=True)
     off = dict(base, CACHE_URL="dummycache://", PAGE_CACHE="false")
     peaks += serve_and_measure(off, "cache off", rows, False)
+    recycled = recycling(base)
     big = render_big_threads(off)
-    report(rows, peaks, big, database.split(":", 1)[0])
+    report(rows, peaks, recycled, big, database.split(":", 1)[0])
 
 
-def report(rows, peaks, big, database):
+def report(rows, peaks, recycled, big, database):
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -319,6 +386,9 @@ def report(rows, peaks, big, database):
         if "note" in result:
             print(f"{'':<42} {result['note']}; {result['accepted_per_s']:.0f} accepted/s")
     print(f"\nPeak resident memory per gunicorn worker: {', '.join(f'{p:.0f} MB' for p in peaks)}")
+    print(f"\nWorker recycling, cache on {'trivial':>24} {'seed page':>11} {'ratio':>7}")
+    for label, floor, page in recycled:
+        print(f"  {label:<40} {floor:>7.0f} {page:>11.0f} {page / floor:>7.2f}")
     print("\nCold render, cache off (best of 5):")
     for count, (seconds, queries, size, peak, building) in big.items():
         print(

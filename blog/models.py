@@ -153,6 +153,12 @@ class Post(models.Model):
 
     objects = PostQuerySet.as_manager()
 
+    # The page cache's tags (blog/pagecache.py) for what a page shows: any post ("posts": the
+    # lists, the links between posts), any post's comments ("comments": counts, feeds), and one
+    # post's own page, its thread included.
+    POSTS_TAG = "posts"
+    COMMENTS_TAG = "comments"
+
     class Meta:
         verbose_name = _("post")
         verbose_name_plural = _("posts")
@@ -172,6 +178,15 @@ class Post(models.Model):
             "blog:post",
             kwargs={"year": f"{local.year:04d}", "month": f"{local.month:02d}", "slug": self.slug},
         )
+
+    @staticmethod
+    def page_tag(slug):
+        """The page-cache tag of the page of the post at `slug`."""
+        return f"post:{slug}"
+
+    def cache_tags(self):
+        """The page-cache tags of every page that shows this post: its own and the lists."""
+        return [Post.POSTS_TAG, Post.page_tag(self.slug)]
 
     @property
     def image(self):
@@ -272,4 +287,4 @@ def _keep_previous_address(post):
 @receiver(post_save, sender=Post)
 @receiver(post_delete, sender=Post)
 def refresh_pages(sender, instance, **kwargs):
-    pagecache.touch("posts", f"post:{instance.slug}")
+    pagecache.touch(*instance.cache_tags())

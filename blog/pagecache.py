@@ -10,19 +10,33 @@ Only anonymous GETs with no message waiting are served from the cache, and only 
 no cookie are kept: such a page holds nothing of one reader's (its comment form carries no CSRF
 token, comments/crossorigin.py), so every reader gets the same bytes. Pages are kept per scheme,
 host, path and page number (a page names its own address), and language, so that a page kept
-before LANGUAGE_CODE changed is not served after it. A view whose page will
-change by itself at a known time (comments closing) sets `response.fresh_until` to it, and
-no copy is kept past then.
+before LANGUAGE_CODE changed is not served after it. A view whose pages change by
+themselves at a known time (the next scheduled post) says when through `fresh_until`, and a
+page that does (its comments closing) sets `response.fresh_until`; no copy is kept past then.
+
+Each worker also keeps the pages it served last in its own memory (PAGE_CACHE_LOCAL_PAGES of
+them, the least recently served dropped first), and serves them without asking the shared cache
+for PAGE_CACHE_CHECK_MS after it last did; then it reads their tags' versions again (one round
+trip, without the page's bytes), and fetches the page only if one changed. A change made through
+this worker forgets its copies at once; one made through another reaches it within
+PAGE_CACHE_CHECK_MS.
+
+The tags are the models' (`Post.cache_tags()`, `Comment.cache_tags()`), and the cookies that make
+a page one reader's are named by the apps that set them (`personal_cookie()`): this module knows
+no model and no app.
 """
 
 import hashlib
 import logging
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -38,6 +52,15 @@ _PAGE_PARAMETERS = {"page"}
 STALE_SECONDS = 10
 _NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 logger = logging.getLogger(__name__)
+# Cookies that make a page one reader's (a message for them alone, besides the session): apps
+# add theirs with personal_cookie().
+_personal_cookies = {CookieStorage.cookie_name}
+
+
+def personal_cookie(name):
+    """Give a request carrying the cookie `name` pages of its own, never served from or kept in
+    any cache."""
+    _personal_cookies.add(name)
 
 
 def touch(*tags):
@@ -50,11 +73,13 @@ def touch(*tags):
 
 
 def _new_versions(tags):
+    _forget_copies(tags)
     cache.set_many({_tag_key(tag): uuid.uuid4().hex for tag in tags}, timeout=None)
 
 
-def cached_page(tags, paged=False):
-    """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows.
+def cached_page(tags, paged=False, fresh_until=None):
+    """Serve a view's anonymous GETs from the cache; `tags(**view_kwargs)` names what it shows,
+    and `fresh_until()`, if given, when its pages change by themselves (or None).
 
     Its responses tell caches in front who may keep them: anyone, for a second, when they are
     the page every anonymous reader gets; no one, when they are one person's. A `paged` view
@@ -68,9 +93,8 @@ def cached_page(tags, paged=False):
             number = _page_number(request, paged)
             names = tags(**kwargs)
             if settings.PAGE_CACHE and request.method == "GET" and _for_everyone(request):
-                response = _from_cache(
-                    request, _page_key(request, number), names, view, args, kwargs
-                )
+                key = _page_key(request, number)
+                response = _from_cache(request, key, names, fresh_until, view, args, kwargs)
             else:
                 response = view(request, *args, **kwargs)
             _say_who_may_keep(request, response, names)
@@ -81,9 +105,24 @@ def cached_page(tags, paged=False):
     return decorator
 
 
-def _from_cache(request, key, names, view, args, kwargs):
+def _from_cache(request, key, names, fresh_until, view, args, kwargs):
     tag_keys = [_tag_key(tag) for tag in names]
-    found = cache.get_many([key, *tag_keys])
+    copy = _copy(key)
+    if copy is not None:
+        entry, checked = copy
+        now = time.monotonic()
+        if now - checked < settings.PAGE_CACHE_CHECK_MS / 1000:
+            return _hit(entry)
+        found = cache.get_many(tag_keys)
+        if [found.get(tag_key) for tag_key in tag_keys] == entry["versions"]:
+            _keep_copy(key, names, entry, now)
+            return _hit(entry)
+        # Changed (or the cache lost its versions): the page's bytes too, then, which another
+        # server may have rendered afresh already.
+        _forget_copy(key)
+        found[key] = cache.get(key)
+    else:
+        found = cache.get_many([key, *tag_keys])
     entry = found.get(key)
     try:
         versions = _versions(found, tag_keys)
@@ -93,16 +132,19 @@ def _from_cache(request, key, names, view, args, kwargs):
         logger.exception("The page cache could not store a tag's version")
         versions = None
     if entry is not None and entry["versions"] == versions:
-        response = _response(entry)
-        response["X-Cache"] = "hit"
-        return response
+        # Only a page the shared cache gave, with versions it had: a copy of one it never took
+        # (out of reach, full) could not learn of changes made through other servers.
+        _keep_copy(key, names, entry, time.monotonic())
+        return _hit(entry)
     response = view(request, *args, **kwargs)
     if versions is not None and _storable(response):
         # The versions read before rendering: a change made meanwhile makes the next request a
         # miss, never a stale hit.
-        entry = _entry(response, versions)
+        limits = [getattr(response, "fresh_until", None), fresh_until and fresh_until()]
+        timeout = _timeout(limits)
+        entry = _entry(response, versions, time.time() + timeout)
         try:
-            cache.set(key, entry, _timeout(getattr(response, "fresh_until", None)))
+            cache.set(key, entry, timeout)
         except Exception:
             logger.exception("The page cache could not store a page")
         _label(response, entry)
@@ -110,18 +152,66 @@ def _from_cache(request, key, names, view, args, kwargs):
     return response
 
 
+def _hit(entry):
+    response = _response(entry)
+    response["X-Cache"] = "hit"
+    return response
+
+
+# This worker's copies: page key -> (tags, entry, when their versions were last read), the least
+# recently served first. A lock, for servers that run a worker's requests in threads.
+_copies = OrderedDict()
+_copies_lock = threading.Lock()
+
+
+def _copy(key):
+    """This worker's (entry, last checked) for the page at `key`, or None."""
+    with _copies_lock:
+        copy = _copies.get(key)
+        if copy is None:
+            return None
+        _, entry, checked = copy
+        if entry.get("expires", 0) <= time.time():  # kept no longer than the shared cache keeps it
+            del _copies[key]
+            return None
+        _copies.move_to_end(key)
+        return entry, checked
+
+
+def _keep_copy(key, names, entry, checked):
+    if settings.PAGE_CACHE_LOCAL_PAGES <= 0:
+        return
+    with _copies_lock:
+        _copies[key] = (frozenset(names), entry, checked)
+        _copies.move_to_end(key)
+        while len(_copies) > settings.PAGE_CACHE_LOCAL_PAGES:
+            _copies.popitem(last=False)
+
+
+def _forget_copy(key):
+    with _copies_lock:
+        _copies.pop(key, None)
+
+
+def _forget_copies(tags):
+    with _copies_lock:
+        for key in [key for key, (names, _, _) in _copies.items() if not names.isdisjoint(tags)]:
+            del _copies[key]
+
+
+def forget_copies():
+    """Forget this worker's copies of pages, as after emptying the shared cache by hand."""
+    with _copies_lock:
+        _copies.clear()
+
+
 def _for_everyone(request):
     """Whether the page asked for is the one every anonymous reader gets."""
     return (
         set(request.GET) <= _PAGE_PARAMETERS
-        # A session means a logged-in owner (always fresh pages); a messages cookie means a
-        # note for this reader alone ("your comment awaits moderation").
+        # A session means a logged-in owner (always fresh pages).
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "messages" not in request.COOKIES
-        # A reader who asked to be remembered gets the form filled in with their details.
-        and "commenter" not in request.COOKIES
-        # A reader who just commented sees a link to edit their comment.
-        and "edits" not in request.COOKIES
+        and _personal_cookies.isdisjoint(request.COOKIES)
     )
 
 
@@ -145,13 +235,10 @@ def _storable(response):
     return response.status_code == 200 and not response.cookies
 
 
-def _timeout(fresh_until):
-    # A scheduled post appears by itself when its time comes, so no page is kept past then.
-    from .models import Post
-
+def _timeout(limits):
     now = timezone.now()
     timeout = settings.PAGE_CACHE_TIMEOUT
-    for until in (Post.objects.next_publication(), fresh_until):
+    for until in limits:
         if until is not None and until > now:
             timeout = min(timeout, int((until - now).total_seconds()) + 1)
     return timeout
@@ -173,7 +260,8 @@ def _page_key(request, number):
     # is one entry however its address is written.
     address = f"{request.scheme}://{request.get_host()}{request.path}?page={number or 1}"
     address += f" in {get_language()}"
-    return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
+    # "v2": entries carry when they expire, which a worker's copy needs; those kept before did not.
+    return "pagecache:page:v2:" + hashlib.sha256(address.encode()).hexdigest()
 
 
 def _versions(found, tag_keys):
@@ -187,10 +275,11 @@ def _tag_key(tag):
     return f"pagecache:tag:{tag}"
 
 
-def _entry(response, versions):
+def _entry(response, versions, expires):
     content = response.content
     return {
         "versions": versions,
+        "expires": expires,
         "content": content,
         "content_type": response["Content-Type"],
         "etag": '"' + hashlib.md5(content, usedforsecurity=False).hexdigest() + '"',

@@ -13,6 +13,10 @@ from .models import Label, Post, PreviousAddress
 from .pagecache import cached_page
 
 POSTS_PER_PAGE = 10
+# What a list of posts shows: posts, with their numbers of comments.
+LISTS = [Post.POSTS_TAG, Post.COMMENTS_TAG]
+# A scheduled post appears by itself when its time comes: no page is kept past then.
+NEXT_POST = Post.objects.next_publication
 
 
 def _listing(request, posts, template, empty_is_404=False, **context):
@@ -28,12 +32,12 @@ def _listing(request, posts, template, empty_is_404=False, **context):
     return render(request, template, {"page": page, "posts": page.object_list, **context})
 
 
-@cached_page(tags=lambda: ["posts", "comments"], paged=True)
+@cached_page(tags=lambda: LISTS, paged=True, fresh_until=NEXT_POST)
 def index(request):
     return _listing(request, Post.objects.published(), "blog/index.html")
 
 
-@cached_page(tags=lambda: ["posts"])
+@cached_page(tags=lambda: [Post.POSTS_TAG], fresh_until=NEXT_POST)
 def archive(request):
     """Years and months with their number of posts, newest first, as Blogger's archive."""
     months = (
@@ -49,7 +53,7 @@ def archive(request):
     return render(request, "blog/archive.html", {"years": years})
 
 
-@cached_page(tags=lambda year: ["posts", "comments"], paged=True)
+@cached_page(tags=lambda year: LISTS, paged=True, fresh_until=NEXT_POST)
 def year_archive(request, year):
     posts = Post.objects.published().filter(published__year=year)
     return _listing(
@@ -62,7 +66,7 @@ def year_archive(request, year):
     )
 
 
-@cached_page(tags=lambda year, month: ["posts", "comments"], paged=True)
+@cached_page(tags=lambda year, month: LISTS, paged=True, fresh_until=NEXT_POST)
 def month_archive(request, year, month):
     if not 1 <= int(month) <= 12:
         raise Http404("No such month.")
@@ -78,13 +82,13 @@ def month_archive(request, year, month):
     )
 
 
-@cached_page(tags=lambda: ["posts"])
+@cached_page(tags=lambda: [Post.POSTS_TAG], fresh_until=NEXT_POST)
 def labels(request):
     """Every label in use, with its number of published posts."""
     return render(request, "blog/labels.html", {"labels": Label.objects.in_use()})
 
 
-@cached_page(tags=lambda slug: ["posts", "comments"], paged=True)
+@cached_page(tags=lambda slug: LISTS, paged=True, fresh_until=NEXT_POST)
 def label(request, slug):
     label = get_object_or_404(Label, slug=slug)
     posts = Post.objects.published().filter(labels=label)
@@ -95,7 +99,11 @@ def label(request, slug):
     return _listing(request, posts, "blog/post_list.html", heading=heading, description=heading)
 
 
-@cached_page(tags=lambda year, month, slug: ["posts", f"post:{slug}"], paged=True)
+@cached_page(
+    tags=lambda year, month, slug: [Post.POSTS_TAG, Post.page_tag(slug)],
+    paged=True,
+    fresh_until=NEXT_POST,
+)
 def post_detail(request, year, month, slug):
     post = _published_post(year, month, slug, request.user)
     image = request.build_absolute_uri(post.image) if post.image else ""

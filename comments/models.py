@@ -56,7 +56,7 @@ class CommentQuerySet(models.QuerySet):
         """Give these comments `status`, and refresh the pages that show them."""
         rows = list(self.values_list("pk", "post__slug"))
         count = self.update(status=status)
-        pagecache.touch("comments", *{f"post:{slug}" for _, slug in rows})
+        pagecache.touch(Post.COMMENTS_TAG, *{Post.page_tag(slug) for _, slug in rows})
         if status == Comment.Status.PUBLISHED:
             notify.announce_published([pk for pk, _ in rows])
         return count
@@ -169,6 +169,10 @@ class Comment(models.Model):
     def get_absolute_url(self):
         # A stable address: which page of the thread shows a comment changes as threads grow.
         return reverse("comments:permalink", args=[self.pk])
+
+    def cache_tags(self):
+        """The page-cache tags of every page that shows this comment: its post's and the lists."""
+        return [Post.COMMENTS_TAG, Post.page_tag(self.post.slug)]
 
     def located_url(self, reply=False):
         """The post page showing this comment, anchored at it (or at a form replying to it)."""
@@ -326,11 +330,11 @@ def render_comment(sender, instance, **kwargs):
 @receiver(post_save, sender=Comment)
 @receiver(post_delete, sender=Comment)
 def refresh_pages(sender, instance, raw=False, **kwargs):
-    if raw:  # loaddata: the post may not be loaded yet; every post page shows "posts"
-        pagecache.touch("posts", "comments")
+    if raw:  # loaddata: the post may not be loaded yet; every post's page shows POSTS_TAG
+        pagecache.touch(Post.POSTS_TAG, Post.COMMENTS_TAG)
     # A held or spam comment shows nowhere yet: spam floods must not empty the page cache.
     elif instance.is_shown:
-        pagecache.touch("comments", f"post:{instance.post.slug}")
+        pagecache.touch(*instance.cache_tags())
 
 
 @receiver(post_save, sender=Comment)

@@ -134,6 +134,11 @@ PAGE_CACHE = env.bool(
     default=CACHES["default"]["BACKEND"] == "config.cache.RedisCache",
 )
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=24 * 60 * 60)
+# Each worker keeps this many pages in its own memory too (0: none), and asks the shared cache
+# whether they changed at most every PAGE_CACHE_CHECK_MS milliseconds: a change made through
+# another server reaches it within that time.
+PAGE_CACHE_LOCAL_PAGES = env.int("PAGE_CACHE_LOCAL_PAGES", default=200)
+PAGE_CACHE_CHECK_MS = env.int("PAGE_CACHE_CHECK_MS", default=100)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -4,12 +4,19 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from blog.models import Post
 from blog.pagecache import cached_page
 from blog.sitemaps import ListSitemap, PostSitemap
 from comments import views as comment_views
 from comments.feeds import LatestComments, PostComments, ThreadedPosts
 
 from . import views
+
+# The feeds show posts and their comments; none is kept past the next scheduled post's time.
+feed_page = cached_page(
+    tags=lambda **kwargs: [Post.POSTS_TAG, Post.COMMENTS_TAG],
+    fresh_until=Post.objects.next_publication,
+)
 
 handler400 = views.bad_request
 
@@ -18,17 +25,17 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path(
         "feeds/posts/",
-        cached_page(tags=lambda: ["posts", "comments"])(ThreadedPosts()),
+        feed_page(ThreadedPosts()),
         name="feed-posts",
     ),
     path(
         "feeds/comments/",
-        cached_page(tags=lambda: ["posts", "comments"])(LatestComments()),
+        feed_page(LatestComments()),
         name="feed-comments",
     ),
     path(
         "feeds/comments/<int:post_id>/",
-        cached_page(tags=lambda post_id: ["posts", "comments"])(PostComments()),
+        feed_page(PostComments()),
         name="feed-post-comments",
     ),
     path(

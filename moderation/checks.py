@@ -594,6 +594,12 @@ SCAMS = {
         re.I,
     ),
     "replica goods": re.compile(r"\breplica (?:watches|bags|handbags|shoes)\b", re.I),
+    # Only as a sale: a reader may well say they could not get a drug without a prescription.
+    "medicine without a prescription": re.compile(
+        r"\b(?:buy|order|purchase)\b[^.!?\n]{0,60}?\b(?:without (?:a )?prescription|"
+        r"no prescription(?: needed| required)?|no rx)\b",
+        re.I,
+    ),
     # "Selenium Training in Chennai", "Best SEO Company in Dubai": a course or firm and its city,
     # the line that Indian SEO spam adds under a technical post.
     "a course or firm in a city": re.compile(
@@ -606,6 +612,8 @@ SCAMS = {
 REACH = r"(?:[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d\s().-]{6,}\d)"
 CONTACT = re.compile(
     r"\b(?:whats ?app|telegram|viber|wechat|signal)\b\W{0,5}(?:\w+\W{1,3}){0,3}?" + REACH + r"|"
+    r"\bcontact (?:us |me |him |her )?(?:via|on|through) (?:whats ?app|telegram|viber|wechat)\b|"
+    r"\b(?:whats ?app|telegram)\W{0,3}@\w{3,}|"
     r"\b(?:contact|reach (?:out to )?|write to|email|text) (?:him|her|them|us|me)\b"
     r"[^.!?\n]{0,40}?" + REACH,
     re.I,

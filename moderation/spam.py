@@ -144,6 +144,9 @@ HALF_LIFE = 50
 # may lean harder towards spam than towards ham: vocabulary alone cannot whitewash a comment
 # that a check flagged.
 LEARNED_BOUNDS = (-3.0, 6.0)
+# The starting model's lean alone, when no check found anything against a comment on a post with
+# text: 0.62, under the default hold score (0.65).
+ALONE = 0.5
 LEARNED_PRIOR_WEIGHT = 5
 # Learned evidence this strong is enough, with one independent check agreeing, for the spam folder.
 SURE = 3.0
@@ -180,6 +183,10 @@ def score(sub, history, now, starting, learned=None):
     lean = log_odds(portable(found), starting)
     if lean is not None:
         lean = bounded(lean, STARTING_BOUNDS) * HALF_LIFE / (HALF_LIFE + decided)
+        if sub.post_body and not any(f.score > 0 for f in findings):
+            # Under a post with text, where relevance can judge, nothing but the foreign model
+            # against a comment is not enough to hold it.
+            lean = min(lean, ALONE)
         findings.append(Finding(lean, f"starting model: {sigmoid(lean):.2f} spam"))
         # Other people's vocabulary may lean a comment towards the queue, but cannot talk away
         # what a check found in this one: a helpline number is spam in technical words too.

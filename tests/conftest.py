@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from servers import free_port
 
+from blog import pagecache
 from blog.models import Post
 from comments.models import Comment
 
@@ -53,6 +54,7 @@ def _test_server():
 def _empty_cache():
     """Each test starts with an empty cache: a rolled-back test leaves no cached rows behind."""
     cache.clear()
+    pagecache.forget_copies()
 
 
 @pytest.fixture

@@ -274,3 +274,14 @@ def test_with_redis_out_of_reach_readers_get_pages_and_comments_are_kept(client,
         assert page.status_code == 200 and page["X-Cache"] == "miss"
     assert post_comment(client, seed, body="Written while the cache was down.").status_code == 302
     assert "Written while the cache was down." in Client().get(POST_URL).content.decode()
+
+
+def test_a_change_to_a_post_or_its_comment_refreshes_the_tags_its_page_and_the_index_name(
+    client, page_cache, seed
+):
+    post_page = client.get(POST_URL)["Surrogate-Key"].split()
+    index = client.get("/")["Surrogate-Key"].split()
+    assert seed.cache_tags() == post_page
+    comment = Comment.objects.filter(post=seed).first()
+    assert set(comment.cache_tags()) & set(post_page)
+    assert set(comment.cache_tags()) & set(index)

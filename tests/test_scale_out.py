@@ -16,6 +16,7 @@ def two_servers(tmp_path):
             tmp_path,
             WEB_CONCURRENCY="2",
             MODERATION_POLICY="hold-all",  # the comment waits for the owner on the other server
+            PAGE_CACHE_CHECK_MS="0",  # each request asks the shared cache: "at once" means it
         )
         prepare(env)
         manage(

@@ -57,6 +57,21 @@ def test_self_promotion_is_named():
     assert reasons(sub) == ['promotes a channel or site ("check out my", "subscribe")']
 
 
+def test_medicine_sold_without_a_prescription_is_named_and_a_reader_s_story_is_not():
+    sale = Submission(
+        body="Order Ozempic online, no prescription needed. Contact us on Telegram @rxpens"
+    )
+    assert reasons(sale) == [
+        'offers medicine without a prescription ("Order Ozempic online, no prescription needed")',
+        'asks to be contacted off the page ("Contact us on Telegram")',
+    ]
+    for body in (
+        "My neurologist would not give it to me without a prescription from the trial.",
+        "I contacted them via email and on WhatsApp; nobody answered.",
+    ):
+        assert reasons(Submission(body=body)) == []
+
+
 def test_begging_for_subscribers_is_named_however_it_is_spelt():
     for body, asked in (
         ("pls sucscribe, new beats every friday", "sucscribe"),

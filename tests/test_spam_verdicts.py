@@ -307,6 +307,29 @@ def test_the_blog_s_own_decisions_outweigh_the_starting_model_as_they_accumulate
     )
 
 
+def test_under_a_post_with_text_the_starting_model_alone_does_not_hold_a_comment():
+    # A starting model that learned these words from spam elsewhere ("check out my views").
+    starting = spam.Counts()
+    for n in range(30):
+        starting.learn(spam.tokens(checks.Submission(body=f"check my views now {n}")), "spam")
+        starting.learn(spam.tokens(checks.Submission(body=f"lovely melody here {n}")), "ham")
+    body = "Came back to check the views on the second infusion"
+    post = {"post_title": "Norwegian Study Offers Clues", "post_body": "B cells and Rituximab."}
+    on_a_post = spam.score(
+        checks.Submission(body=body, **post), checks.History(), timezone.now(), starting
+    )
+    on_a_video = spam.score(
+        checks.Submission(body=body), checks.History(), timezone.now(), starting
+    )
+    assert policy.verdict(on_a_post, "hold-flagged") == Comment.Status.PUBLISHED
+    assert 0.5 < lean_of_the_starting_model(on_a_post) < 0.65  # it still says which way it leans
+    assert policy.verdict(on_a_video, "hold-flagged") == Comment.Status.PENDING
+    # With a check against it too, the model's full lean counts again.
+    linked = checks.Submission(body=f"{body} http://views.test/now", **post)
+    judged = spam.score(linked, checks.History(), timezone.now(), starting)
+    assert policy.verdict(judged, "hold-flagged") == Comment.Status.PENDING
+
+
 def test_vocabulary_learned_elsewhere_cannot_talk_away_what_a_check_found():
     # A starting model that has only ever seen these words in readers' comments.
     starting = spam.Counts()
