@@ -8,6 +8,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -110,12 +111,15 @@ class Gunicorn:
     def __init__(self, env):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # A file, not a pipe: under load gunicorn logs more than a pipe holds, and a full pipe
+        # that nobody reads stops every process that writes to it, shutdown included.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", "gunicorn.conf.py"],
             cwd=ROOT,
             env={**env, "BIND": f"127.0.0.1:{self.port}"},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -127,7 +131,12 @@ class Gunicorn:
                     break
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"gunicorn did not start: {self.process.stderr.read().decode()}")
+        raise RuntimeError(f"gunicorn did not start: {self.errors()}")
+
+    def errors(self):
+        """What gunicorn wrote to stderr so far."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def stop(self):
         if self.process.poll() is None:

@@ -19,7 +19,7 @@ def serve_a_broken_page(env, tmp_path):
         page = Browser().get(server.url + POST_PATH)
     finally:
         server.stop()
-    return page, server.process.stderr.read().decode()
+    return page, server.errors()
 
 
 def test_a_500_is_logged_with_its_traceback_on_the_servers_stderr(tmp_path):

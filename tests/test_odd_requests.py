@@ -65,5 +65,5 @@ def test_a_head_request_gets_the_headers_and_no_body_and_logs_nothing(tmp_path):
         assert head.read() == b""
     finally:
         server.stop()
-    log = server.process.stderr.read().decode()
+    log = server.errors()
     assert "HEAD" not in log, log
