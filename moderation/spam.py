@@ -172,7 +172,7 @@ def score(sub, history, now, starting, learned=None):
     learned, added up as log-odds."""
     found = tokens(sub)
     if learned is not None:
-        learned = Looked(learned, found)  # one look-up, read by judged_sites and log_odds
+        learned = looked_up(learned, found)  # read by judged_sites and log_odds
     findings = checks.run(sub, history, now) + judged_sites(sub, learned)
     hard = any(f.hard for f in findings)
     # Independent of both models: a check of the comment itself leaning spam.
@@ -219,17 +219,12 @@ def judged_sites(sub, learned):
     ]
 
 
-class Looked:
+def looked_up(counts, found):
     """The counts of one comment's tokens, looked up once in a source (one query for the
-    database's), then read as often as the score needs them."""
-
-    def __init__(self, counts, found):
-        self.table = counts.lookup(found)
-        # After the look-up: the database's document counts arrive with its token rows.
-        self.spam_docs, self.ham_docs = counts.spam_docs, counts.ham_docs
-
-    def lookup(self, found):
-        return {t: self.table[t] for t in found if t in self.table}
+    database's), as Counts the score may read as often as it needs."""
+    table = counts.lookup(found)
+    # After the look-up: the database's document counts arrive with its token rows.
+    return Counts(table, counts.spam_docs, counts.ham_docs)
 
 
 def sigmoid(x):
